@@ -1,0 +1,46 @@
+"""One builder per register, in the order their references need (sources first)."""
+
+from graph_builder.registers.adoptions import AdoptionsBuilder
+from graph_builder.registers.assessments import AssessmentsBuilder
+from graph_builder.registers.base import Builder, Column, Context, Row
+from graph_builder.registers.blueprints import BlueprintsBuilder
+from graph_builder.registers.bodies import BodiesBuilder
+from graph_builder.registers.claims import ClaimsBuilder
+from graph_builder.registers.deployments import DeploymentsBuilder
+from graph_builder.registers.memberships import MembershipsBuilder
+from graph_builder.registers.organisations import OrganisationsBuilder
+from graph_builder.registers.participations import ParticipationsBuilder
+from graph_builder.registers.partnerships import PartnershipsBuilder
+from graph_builder.registers.programmes import ProgrammesBuilder
+from graph_builder.registers.sources import SourcesBuilder
+from graph_builder.registers.successions import SuccessionsBuilder
+from graph_builder.registers.systems import SystemsBuilder
+
+BUILDERS: tuple[Builder, ...] = (
+    SourcesBuilder(),
+    OrganisationsBuilder(),
+    BodiesBuilder(),
+    MembershipsBuilder(),
+    SuccessionsBuilder(),
+    ProgrammesBuilder(),
+    ParticipationsBuilder(),
+    PartnershipsBuilder(),
+    SystemsBuilder(),
+    DeploymentsBuilder(),
+    AssessmentsBuilder(),
+    BlueprintsBuilder(),
+    AdoptionsBuilder(),
+    ClaimsBuilder(),
+)
+BY_NAME = {b.name: b for b in BUILDERS}
+
+
+def builder_for_header(header: list[str]) -> Builder | None:
+    """The builder whose register has exactly this header (for submissions)."""
+    for b in BUILDERS:
+        if [c.name for c in b.columns] == header:
+            return b
+    return None
+
+
+__all__ = ["BUILDERS", "BY_NAME", "Builder", "Column", "Context", "Row", "builder_for_header"]

@@ -1,0 +1,320 @@
+"""The register interface: columns, reading and checking a CSV, and the Builder base.
+
+A register is a CSV file in `data/`; its builder declares the columns (with their kinds,
+value lists and references to other registers), the key, and how one row becomes
+triples. Reading collects every problem with its file and line; nothing is built from a
+register that has one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import ClassVar
+
+from graph_builder import iri as mint
+from graph_builder import terms as t
+from graph_builder.errors import Problem
+
+Triple = tuple[str, str, str]
+MAX_FIELD = 100_000  # characters; a longer cell is refused, not read into memory twice
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: `kind` is text, code, slug, date, int, decimal, money, sources or enum."""
+
+    name: str
+    kind: str = "text"
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    ref: str | None = None  # a key set of the context: org, body, supplier, party, programme...
+    low: int | None = None
+    high: int | None = None
+
+
+@dataclass
+class Row:
+    """A register row: its values by column name and the line it was read from."""
+
+    line: int
+    values: dict[str, str]
+
+    def __getitem__(self, name: str) -> str:
+        return self.values[name]
+
+    def get(self, name: str) -> str:
+        return self.values.get(name, "")
+
+    def sources(self) -> list[str]:
+        return [s for s in self.values.get("source", "").split(";") if s]
+
+
+@dataclass
+class Context:
+    """What every builder may look up: IRIs by key set, and every register's rows."""
+
+    ids: dict[str, dict[str, str]] = field(default_factory=dict)
+    rows: dict[str, list[Row]] = field(default_factory=dict)
+
+    def resolve(self, ref: str, key: str) -> str | None:
+        if ref == "party":
+            return self.ids.get("org", {}).get(key) or self.ids.get("body", {}).get(key)
+        if ref == "subject":
+            for name in ("programme", "org", "body"):
+                found = self.ids.get(name, {}).get(key)
+                if found:
+                    return found
+            return None
+        return self.ids.get(ref, {}).get(key)
+
+    _index: dict[tuple[str, str], dict[str, Row]] = field(default_factory=dict)
+
+    def row(self, register: str, key_column: str, key: str) -> Row | None:
+        """The first row of a register whose `key_column` is `key` (indexed once)."""
+        index = self._index.get((register, key_column))
+        if index is None:
+            index = {}
+            for r in self.rows.get(register, []):
+                index.setdefault(r.get(key_column), r)
+            self._index[(register, key_column)] = index
+        return index.get(key)
+
+    def source_date(self, key: str) -> str:
+        found = self.row("sources", "key", key)
+        return found.get("date") if found else ""
+
+
+def check_value(col: Column, value: str) -> str | None:
+    """The problem with one cell's value, or None. References are checked later."""
+    if value == "":
+        return "is required but empty" if col.required else None
+    if len(value) > MAX_FIELD:
+        return f"is {len(value):,} characters long; the limit is {MAX_FIELD:,}"
+    if value != value.strip():
+        return f"{value!r} has leading or trailing spaces"
+    kind = col.kind
+    if kind == "enum" and value not in col.choices:
+        return f"{value!r} is not one of {', '.join(col.choices)}"
+    if kind == "code" and not mint.is_org_code(value):
+        return f"{value!r} is not an ODS code (3-5 upper case letters and digits) or an ONS code"
+    if kind == "slug" and not mint.SLUG.match(value):
+        return f"{value!r} is not a slug (lower case letters and digits joined by '-')"
+    if kind == "sources":
+        bad = [s for s in value.split(";") if not mint.SLUG.match(s)]
+        return f"{value!r} is not a ';'-separated list of source keys" if bad else None
+    if kind == "date":
+        return _check_date(value)
+    if kind in ("int", "money"):
+        return _check_int(col, value)
+    if kind == "decimal":
+        if not _DECIMAL.match(value):
+            return f"{value!r} is not a plain decimal number such as 385000000 or 7.5"
+        try:
+            Decimal(value)
+        except InvalidOperation:
+            return f"{value!r} is not a number"
+    if kind == "float":
+        try:
+            float(value)
+        except ValueError:
+            return f"{value!r} is not a number"
+    return None
+
+
+def _check_date(value: str) -> str | None:
+    if not _DATE.match(value):
+        return f"{value!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)"
+    parts = [int(p) for p in value.split("-")]
+    try:
+        date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError:
+        return f"{value!r} is not a real date"
+    return None
+
+
+def _check_int(col: Column, value: str) -> str | None:
+    what = "a whole number of pounds such as 5000000" if col.kind == "money" else "a whole number"
+    if not re.match(r"^-?\d+$", value):
+        return f"{value!r} is not {what}"
+    number = int(value)
+    low = 0 if col.kind == "money" and col.low is None else col.low
+    if low is not None and number < low:
+        return f"{value!r} is below {low}" + (" (amounts are never negative)" if col.kind == "money" else "")
+    if col.high is not None and number > col.high:
+        return f"{value!r} is above {col.high}"
+    return None
+
+
+def read_rows(text: str, name: str, columns: Sequence[Column]) -> tuple[list[Row], list[Problem]]:
+    """Parse a register's text: header, widths and cell values. Every problem is returned."""
+    problems: list[Problem] = []
+    if text.startswith("\ufeff"):
+        return [], [Problem(name, 1, "", "starts with a byte order mark; save it as UTF-8 without BOM")]
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        return [], [Problem(name, line, "", "contains a NUL byte; registers are text")]
+    if "\r" in text:
+        line = text.count("\n", 0, text.index("\r")) + 1
+        return [], [Problem(name, line, "", "has a carriage return (CRLF line ends); use \\n line ends")]
+    expected = [c.name for c in columns]
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return [], [Problem(name, 1, "", f"is empty; expected the header {','.join(expected)}")]
+    except csv.Error as exc:
+        return [], [Problem(name, 1, "", f"cannot be read as CSV: {exc}")]
+    if header != expected:
+        return [], [Problem(name, 1, "", f"header is {','.join(header)}; expected {','.join(expected)}")]
+    rows: list[Row] = []
+    try:
+        for record in reader:
+            line = reader.line_num
+            if len(record) != len(expected):
+                problems.append(Problem(name, line, "", f"has {len(record)} fields; the header has {len(expected)}"))
+                continue
+            values = dict(zip(expected, record, strict=True))
+            for col in columns:
+                msg = check_value(col, values[col.name])
+                if msg:
+                    problems.append(Problem(name, line, col.name, msg))
+            rows.append(Row(line, values))
+    except csv.Error as exc:
+        problems.append(Problem(name, reader.line_num, "", f"cannot be read as CSV: {exc}"))
+    if not rows and not problems:
+        problems.append(Problem(name, 1, "", "has a header but no rows"))
+    return rows, problems
+
+
+class Builder(ABC):
+    """One register: its columns and key, what it adds to the context, and its triples."""
+
+    name: ClassVar[str]
+    columns: ClassVar[tuple[Column, ...]]
+    key: ClassVar[tuple[str, ...]]
+    title: ClassVar[str]
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.csv"
+
+    @property
+    def graph(self) -> str:
+        return t.iri(mint.graph(self.name))
+
+    def read(self, path: Path, label: str | None = None) -> tuple[list[Row], list[Problem]]:
+        """Read and check the register file; `label` is the name used in messages."""
+        shown = label or str(path)
+        try:
+            raw = path.read_bytes()
+        except IsADirectoryError:
+            return [], [Problem(shown, 0, "", "is a directory, not a register file")]
+        except OSError as exc:
+            return [], [Problem(shown, 0, "", f"cannot be read: {exc.strerror}")]
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            return [], [Problem(shown, line, "", f"is not valid UTF-8 (byte {exc.start})")]
+        rows, problems = read_rows(text, shown, self.columns)
+        return rows, problems + self.duplicate_keys(rows, shown)
+
+    def duplicate_keys(self, rows: Iterable[Row], label: str) -> list[Problem]:
+        seen: dict[tuple[str, ...], int] = {}
+        problems = []
+        for row in rows:
+            k = tuple(row.get(c) for c in self.key)
+            if k in seen:
+                shown = ", ".join(f"{c}={v}" for c, v in zip(self.key, k, strict=True))
+                problems.append(Problem(label, row.line, "", f"duplicate key ({shown}); first on line {seen[k]}"))
+            else:
+                seen[k] = row.line
+        return problems
+
+    def ids(self, rows: Sequence[Row]) -> dict[str, dict[str, str]]:
+        """Key sets this register provides to the others (e.g. `org`: code → IRI)."""
+        return {}
+
+    def check_references(self, rows: Sequence[Row], ctx: Context, label: str) -> list[Problem]:
+        """Every reference resolves, and the register's own cross-field rules hold."""
+        problems = []
+        for row in rows:
+            for col in self.columns:
+                value = row.get(col.name)
+                if not value:
+                    continue
+                if col.kind == "sources":
+                    for key in value.split(";"):
+                        if ctx.resolve("source", key) is None:
+                            problems.append(Problem(label, row.line, col.name, f"unknown source {key!r}: add it to sources.csv or cite a known key"))
+                elif col.ref and ctx.resolve(col.ref, value) is None:
+                    problems.append(Problem(label, row.line, col.name, f"{value!r} is not a known {_REF_NAMES.get(col.ref, col.ref)}"))
+            problems.extend(Problem(label, row.line, c, m) for c, m in self.check(row, ctx))
+        return problems
+
+    def check(self, row: Row, ctx: Context) -> Iterator[tuple[str, str]]:
+        """Register-specific rules: yield (column, message) for each problem."""
+        return iter(())
+
+    @abstractmethod
+    def triples(self, row: Row, ctx: Context) -> Iterator[Triple]:
+        """The triples one row contributes."""
+
+    def finish(self, rows: Sequence[Row], ctx: Context) -> Iterator[Triple]:
+        """Triples that need the whole register (merged nodes, latest-of edges)."""
+        return iter(())
+
+    def provenance(self, node: str, row: Row) -> Iterator[Triple]:
+        """Every row-level node cites its sources and the register line it came from."""
+        for key in row.sources():
+            yield node, t.dcterms("source"), t.iri(mint.thing("source", key))
+        yield node, t.ndk("registerRow"), t.lit(str(row.line), "integer")
+        yield node, t.ndk("inRegister"), t.iri(mint.thing("register", self.name))
+        if row.get("note"):
+            yield node, t.skos("note"), t.lit(row["note"])
+
+
+_REF_NAMES = {
+    "org": "organisation code in organisations.csv",
+    "body": "key in bodies.csv",
+    "supplier": "supplier key in bodies.csv",
+    "party": "organisation code (organisations.csv) or body key (bodies.csv)",
+    "subject": "programme key, organisation code or body key",
+    "programme": "programme key in programmes.csv",
+    "system": "system key in systems.csv",
+    "blueprint": "blueprint key in blueprints.csv",
+    "source": "source key in sources.csv",
+}
+
+
+def opt(node: str, pred: str, value: str, make: Callable[[str], str]) -> Iterator[Triple]:
+    """A triple for an optional cell: nothing when the cell is empty."""
+    if value:
+        yield node, pred, make(value)
+
+
+def concept(scheme: str) -> Callable[[str], str]:
+    """A maker of concept terms of one scheme, for `opt`."""
+    return lambda slug: t.iri(mint.concept(scheme, slug))
+
+
+def ref(ctx: Context, kind: str) -> Callable[[str], str]:
+    """A maker of IRI terms for references of one key set, for `opt`."""
+
+    def make(key: str) -> str:
+        found = ctx.resolve(kind, key)
+        if found is None:  # check_references ran first, so this is a bug
+            raise KeyError(f"{kind} {key!r} unresolved")
+        return t.iri(found)
+
+    return make

@@ -1,0 +1,69 @@
+"""deployments.csv: an organisation's system or supplier (or none, or in-house) at a date.
+
+"No EPR" and "in-house" are values (`ndk:provision`), not gaps. The direct edges
+`ndk:usesSystem` / `ndk:usesSupplier` come from each organisation's latest live
+deployment(s) only, so history does not read as the present.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+
+from graph_builder import iri as mint
+from graph_builder import terms as t
+from graph_builder.registers.base import Builder, Column, Context, Row, Triple, opt, ref
+
+PROVISIONS = ("supplier", "in-house", "none")
+STATUSES = ("live", "chosen", "planned", "withdrawn")
+
+
+def node_of(row: Row) -> str:
+    what = row["system"] or row["supplier"] or row["provision"]
+    return mint.relation("deployment", row["organisation"], what, row["as_of"], row["source"])
+
+
+class DeploymentsBuilder(Builder):
+    name = "deployments"
+    title = "System deployments"
+    key = ("organisation", "system", "supplier", "as_of", "source")
+    columns = (
+        Column("organisation", "code", required=True, ref="org"),
+        Column("system", "slug", ref="system"),
+        Column("supplier", "slug", ref="supplier"),
+        Column("provision", "enum", required=True, choices=PROVISIONS),
+        Column("status", "enum", required=True, choices=STATUSES),
+        Column("as_of", "date", required=True),
+        Column("source", "sources", required=True),
+        Column("note"),
+    )
+
+    def check(self, row: Row, ctx: Context) -> Iterator[tuple[str, str]]:
+        named = row["system"] or row["supplier"]
+        if row["provision"] == "supplier" and not named:
+            yield "provision", "provision 'supplier' needs a system or a supplier"
+        if row["provision"] != "supplier" and named:
+            yield "provision", f"provision {row['provision']!r} names no system or supplier; use 'supplier'"
+
+    def triples(self, row: Row, ctx: Context) -> Iterator[Triple]:
+        node = t.iri(node_of(row))
+        yield node, t.A, t.ndk("Deployment")
+        yield node, t.ndk("deployedAt"), t.iri(mint.org(row["organisation"]))
+        yield from opt(node, t.ndk("system"), row["system"], ref(ctx, "system"))
+        yield from opt(node, t.ndk("supplier"), row["supplier"], ref(ctx, "supplier"))
+        yield node, t.ndk("provision"), t.iri(mint.concept("epr-provision", row["provision"]))
+        yield node, t.ndk("deploymentStatus"), t.iri(mint.concept("deployment-status", row["status"]))
+        yield node, t.ndk("asOf"), t.date_lit(row["as_of"])
+        yield from self.provenance(node, row)
+
+    def finish(self, rows: Sequence[Row], ctx: Context) -> Iterator[Triple]:
+        live: dict[str, list[Row]] = defaultdict(list)
+        for row in rows:
+            if row["status"] == "live" and row["provision"] == "supplier":
+                live[row["organisation"]].append(row)
+        for code, found in live.items():
+            latest = max(r["as_of"] for r in found)
+            org = t.iri(mint.org(code))
+            for row in (r for r in found if r["as_of"] == latest):
+                yield from opt(org, t.ndk("usesSystem"), row["system"], ref(ctx, "system"))
+                yield from opt(org, t.ndk("usesSupplier"), row["supplier"], ref(ctx, "supplier"))

@@ -1,0 +1,66 @@
+"""participations.csv: an organisation's part in a programme (role, cohort, status, funding).
+
+The direct edge `ndk:participatesIn` is added while the participation is announced or
+confirmed; a proposed or dropped one stays as its node only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from graph_builder import iri as mint
+from graph_builder import terms as t
+from graph_builder.registers.base import Builder, Column, Context, Row, Triple, concept, opt, ref
+
+ROLES = ("exemplar", "joint-exemplar", "fast-follower", "place-based-exemplar", "pilot-area")
+COHORTS = (
+    "acute-wave-1",
+    "acute-wave-2",
+    "mental-health",
+    "ambulance",
+    "fast-follower-wave-1",
+    "mental-health-fast-follower",
+    "lhcre-wave-1",
+    "lhcre-wave-1b",
+    "nhs-app-pilot",
+)
+STATUSES = ("announced", "confirmed", "proposed", "dropped")
+
+
+class ParticipationsBuilder(Builder):
+    name = "participations"
+    title = "Participations in programmes"
+    key = ("organisation", "programme", "role", "source")
+    columns = (
+        Column("organisation", required=True, ref="party"),
+        Column("programme", "slug", required=True, ref="programme"),
+        Column("role", "enum", required=True, choices=ROLES),
+        Column("cohort", "enum", choices=COHORTS),
+        Column("announced", "date"),
+        Column("status", "enum", required=True, choices=STATUSES),
+        Column("funding_gbp", "money"),
+        Column("source", "sources", required=True),
+        Column("note"),
+    )
+
+    def triples(self, row: Row, ctx: Context) -> Iterator[Triple]:
+        base = mint.relation("participation", row["organisation"], row["programme"], row["role"], row["source"])
+        node = t.iri(base)
+        party = ref(ctx, "party")(row["organisation"])
+        programme = ref(ctx, "programme")(row["programme"])
+        yield node, t.A, t.ndk("Participation")
+        yield node, t.ndk("participant"), party
+        yield node, t.ndk("programme"), programme
+        yield node, t.ndk("role"), t.iri(mint.concept("participation-role", row["role"]))
+        yield from opt(node, t.ndk("cohort"), row["cohort"], concept("cohort"))
+        yield from opt(node, t.ndk("announcedDate"), row["announced"], t.date_lit)
+        yield node, t.ndk("status"), t.iri(mint.concept("status", row["status"]))
+        if row["funding_gbp"]:
+            amount = t.iri(base + "/funding")
+            yield node, t.ndk("funding"), amount
+            yield amount, t.A, t.schema("MonetaryAmount")
+            yield amount, t.schema("value"), t.lit(row["funding_gbp"], "decimal")
+            yield amount, t.schema("currency"), t.lit("GBP")
+        if row["status"] in ("announced", "confirmed"):
+            yield party, t.ndk("participatesIn"), programme
+        yield from self.provenance(node, row)

@@ -1,0 +1,26 @@
+"""Rendering results for a terminal (rich) or a pipe (plain text). Only the CLI calls this."""
+
+from __future__ import annotations
+
+import sys
+
+from graph_builder.build import BuildResult
+
+
+def render_build(result: BuildResult, seconds: float) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(file=sys.stdout, soft_wrap=True)
+    where = result.out_dir or "memory"
+    console.print(f"Built {len(result.quads):,} statements from {len(result.registers)} registers "
+                  f"into {where}/ in {seconds:.2f} s")
+    for section, counts in result.summary.items():
+        table = Table(title=section, title_justify="left", show_header=False, box=None, pad_edge=False)
+        table.add_column("what", style="bold" if console.is_terminal else "")
+        table.add_column("count", justify="right")
+        for label, n in counts.items():
+            table.add_row(label, f"{n:,}")
+        console.print(table)
+    for name, size in result.files.items():
+        console.print(f"wrote {where}/{name} ({size:,} bytes)")
