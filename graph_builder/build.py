@@ -114,6 +114,26 @@ def provenance_quads(infos: list[RegisterInfo]) -> Iterator[t.Quad]:
             yield t.Quad(node, p, o, graph)
 
 
+def build_register(b: Builder, path: Path, reference: Context, label: str | None = None) -> list[t.Quad]:
+    """One register file built against a reference context (the other registers).
+
+    The file's rows replace the reference's rows of that register, so its keys resolve
+    for its own rows; problems (format or references) raise InputError.
+    """
+    shown = label or _label(path)
+    rows, problems = b.read(path, shown)
+    if problems:
+        raise InputError(problems)
+    ctx = Context(ids={k: dict(v) for k, v in reference.ids.items()}, rows=dict(reference.rows))
+    ctx.rows[b.name] = rows
+    for name, ids in b.ids(rows).items():
+        ctx.ids.setdefault(name, {}).update(ids)
+    problems = b.check_references(rows, ctx, shown)
+    if problems:
+        raise InputError(problems)
+    return writer.canonical(register_quads(b, rows, ctx))
+
+
 def build_dataset(data_dir: Path) -> BuildResult:
     """Everything `build` makes, in memory; nothing is written."""
     ctx, infos = read_registers(data_dir)

@@ -110,6 +110,7 @@ class OrganisationsBuilder(Builder):
         yield org, t.ndk("organisationType"), t.iri(mint.concept("organisation-type", kind))
         code_prop = "onsCode" if mint.ONS_CODE.match(code) else "odsCode"
         yield org, t.ndk(code_prop), t.lit(code)
+        yield org, t.org_("identifier"), t.lit(code)  # DESIGN.md: codes are also org:identifier
         if code_prop == "odsCode":
             ons = [r["ons_code"] for r in listings if r["ons_code"]]
             if ons:

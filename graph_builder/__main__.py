@@ -1,0 +1,5 @@
+"""`python -m graph_builder` is the `nhskg` command."""
+
+from graph_builder.cli import main
+
+main()

@@ -1,0 +1,153 @@
+"""The full build on the shipped registers: counts the sources give, history, determinism."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from graph_builder import build as building
+
+ID = "https://w3id.org/nhs-dkg/id/"
+DEF = "https://w3id.org/nhs-dkg/def#"
+
+
+@pytest.fixture(scope="session")
+def store(built: building.BuildResult) -> ox.Store:
+    s = ox.Store()
+    assert built.out_dir is not None
+    s.load(path=str(built.out_dir / "graph.nq"), format=ox.RdfFormat.N_QUADS)
+    return s
+
+
+def select(store: ox.Store, query: str) -> list[tuple[str, ...]]:
+    prefixes = f"PREFIX ndk: <{DEF}> PREFIX org: <http://www.w3.org/ns/org#> " \
+               "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> PREFIX dcterms: <http://purl.org/dc/terms/> "
+    solutions = store.query(prefixes + query, use_default_graph_as_union=True)
+    return [tuple(str(v.value) if v is not None else "" for v in row) for row in solutions]
+
+
+def count(store: ox.Store, where: str) -> int:
+    return int(select(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")[0][0])
+
+
+def listed(store: ox.Store, source: str, kind: str) -> int:
+    return count(store, f"""?r a ndk:OrganisationRecord ; dcterms:source <{ID}source/{source}> ;
+        ndk:organisationType <https://w3id.org/nhs-dkg/def/organisation-type/{kind}> .""")
+
+
+def test_outputs_exist_and_parse(built):
+    assert built.out_dir is not None
+    names = sorted(p.name for p in built.out_dir.iterdir())
+    assert names == ["graph.nq", "graph.trig", "manifest.json"]
+    s = ox.Store()
+    s.load(path=str(built.out_dir / "graph.trig"), format=ox.RdfFormat.TRIG)
+    assert len(s) == len(built.quads)
+    manifest = json.loads((built.out_dir / "manifest.json").read_text())
+    assert {r["name"] for r in manifest["registers"]} >= {"organisations", "memberships", "successions"}
+
+
+def test_counts_the_sources_give(store):
+    assert listed(store, "hf-trust-stp-2018", "stp") == 44
+    assert listed(store, "nhsx-ccg-stp-2022", "stp") == 42
+    assert listed(store, "nhse-geomaps-2023", "icb") == 42
+    assert listed(store, "nhsx-ccg-stp-2022", "ccg") == 106
+    assert listed(store, "nhse-geomaps-2023", "region") == 7
+    assert count(store, "?o a ndk:IntegratedCareBoard") == 42
+
+
+def test_memberships_have_intervals(store):
+    rows = select(store, f"""SELECT ?start ?end WHERE {{
+        ?m org:member <{ID}org/RAL> ; org:organization <{ID}org/QMJ> ;
+           org:memberDuring/<http://www.w3.org/2006/time#hasBeginning>/<http://www.w3.org/2006/time#inXSDDate> ?start ;
+           org:memberDuring/<http://www.w3.org/2006/time#hasEnd>/<http://www.w3.org/2006/time#inXSDDate> ?end }}
+        ORDER BY ?start""")
+    assert rows, "RAL is in North Central London (QMJ) in 2021/22 and 2023"
+    assert all(start < end for start, end in rows)
+
+
+@pytest.mark.parametrize("old", ["RLN", "RE9"])
+def test_sunderland_and_south_tyneside_succeeded_by_r0b(store, old):
+    rows = select(store, f"SELECT ?s WHERE {{ <{ID}org/{old}> ndk:succeededBy ?s }}")
+    assert rows == [(f"{ID}org/R0B",)]
+    rows = select(store, f"""SELECT ?date WHERE {{ ?e org:originalOrganization <{ID}org/{old}> ;
+        org:resultingOrganization <{ID}org/R0B> ; ndk:eventDate ?date }}""")
+    assert rows == [("2019-04-01",)]
+
+
+def test_disagreeing_dates_of_one_merger_are_both_kept(store):
+    rows = select(store, f"""SELECT ?date WHERE {{ ?e org:originalOrganization <{ID}org/RR1> ;
+        org:resultingOrganization <{ID}org/RRK> ; ndk:eventDate ?date }} ORDER BY ?date""")
+    assert [r[0] for r in rows] == ["2018-04-01", "2018-06"]
+
+
+def test_every_row_level_node_cites_a_source(store):
+    missing = select(store, """SELECT ?n WHERE { ?n ndk:registerRow ?r
+        FILTER NOT EXISTS { ?n dcterms:source ?s } FILTER NOT EXISTS { ?n a ndk:Source } } LIMIT 5""")
+    assert missing == []
+
+
+def test_same_registers_give_byte_identical_graph(built, shipped_data, tmp_path):
+    again = building.build(shipped_data, tmp_path / "again")
+    assert built.out_dir is not None and again.out_dir is not None
+    for name in ("graph.trig", "graph.nq"):
+        assert (built.out_dir / name).read_bytes() == (again.out_dir / name).read_bytes(), name
+
+
+def test_cli_build_prints_what_was_built(shipped_data, tmp_path):
+    out = tmp_path / "b"
+    proc = subprocess.run(
+        [sys.executable, "-m", "graph_builder", "build", "--data", str(shipped_data), "--out", str(out)],
+        capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    for label in ("triples per named graph", "NHS trusts", "STPs / ICSs", "ICBs", "CCGs", "regions",
+                  "national bodies", "IT suppliers", "memberships", "change events", "sources",
+                  "trusts by kind", "partnerships by status", "participations by role / cohort"):
+        assert label in proc.stdout, label
+    assert (out / "graph.trig").is_file()
+
+
+# --- against the raw material in ../shared (CI has it) -------------------------------------
+
+
+def _etr_codes(path: Path) -> dict[str, tuple[str, str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return {r[0]: (r[10], r[11]) for r in csv.reader(f) if r[10]}
+
+
+def _iso(ods: str) -> str:
+    return f"{ods[:4]}-{ods[4:6]}-{ods[6:]}" if ods else ""
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize(
+    ("source", "file"),
+    [("ods-etr-2016", "ods-etr-2016/etr_fy2016-17.csv"), ("nhsx-etr-2022", "nhsx-system-hierarchies-2022/etr_2022-03.csv")],
+)
+def test_every_trust_of_each_ods_list_is_present_with_its_dates(store, shared, source, file):
+    expected = _etr_codes(shared / "sources" / file)
+    rows = select(store, f"""SELECT ?code ?open ?close WHERE {{ ?r a ndk:OrganisationRecord ;
+        dcterms:source <{ID}source/{source}> ; ndk:recordOf/ndk:odsCode ?code .
+        OPTIONAL {{ ?r ndk:openDate ?open }} OPTIONAL {{ ?r ndk:closeDate ?close }} }}""")
+    got = {code: (opened, closed) for code, opened, closed in rows}
+    assert got == {c: (_iso(o), _iso(x)) for c, (o, x) in expected.items()}
+
+
+@pytest.mark.shared
+def test_every_trust_of_the_2023_and_2024_lists_is_present(store, shared):
+    base = shared / "sources"
+    for source, path, column in (
+        ("nhse-geomaps-2023", base / "nhse-leaflet-geomaps-2023/trusts_master.csv", "Provider Code"),
+        ("nhse-epr-foi-2024", base / "nhse-epr-suppliers-foi-2024/trust_primary_epr_supplier.csv", "Organisation Code"),
+    ):
+        with path.open(encoding="utf-8", newline="") as f:
+            expected = {r[column] for r in csv.DictReader(f)}
+        rows = select(store, f"""SELECT ?code WHERE {{ ?r a ndk:OrganisationRecord ;
+            dcterms:source <{ID}source/{source}> ; ndk:recordOf/ndk:odsCode ?code }}""")
+        assert {r[0] for r in rows} == expected, source

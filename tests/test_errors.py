@@ -1,0 +1,156 @@
+"""Bad registers stop the build with exit 2, one located line per problem, nothing written."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from graph_builder.cli import main
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    out, err = capsys.readouterr()
+    return int(exc.value.code or 0), out, err
+
+
+def rewrite(path: Path, edit: Callable[[list[list[str]]], None]) -> None:
+    rows = list(csv.reader(path.open(encoding="utf-8", newline="")))
+    edit(rows)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+
+
+def set_cell(name: str, line: int, column: str, value: str):
+    def edit(rows: list[list[str]]) -> None:
+        rows[line - 1][rows[0].index(column)] = value
+
+    return name, edit
+
+
+CASES = {
+    "bad-status": (
+        set_cell("partnerships.csv", 2, "status", "confrmed"),
+        "partnerships.csv:2: column 'status': 'confrmed' is not one of confirmed, proposed, dropped",
+    ),
+    "unknown-source": (
+        set_cell("organisations.csv", 3, "source", "no-such-source"),
+        "organisations.csv:3: column 'source': unknown source 'no-such-source'",
+    ),
+    "malformed-code": (
+        set_cell("memberships.csv", 2, "member", "r@l"),
+        "memberships.csv:2: column 'member': 'r@l' is not an ODS code",
+    ),
+    "malformed-date": (
+        set_cell("successions.csv", 2, "date", "2019-02-30"),
+        "successions.csv:2: column 'date': '2019-02-30' is not a real date",
+    ),
+    "unknown-organisation": (
+        set_cell("memberships.csv", 2, "group", "ZZZ"),
+        "memberships.csv:2: column 'group': 'ZZZ' is not a known organisation code",
+    ),
+    "negative-amount": (
+        set_cell("claims.csv", 2, "value", "-5"),
+        "claims.csv:2: column 'value'",
+    ),
+    "unknown-programme": (
+        set_cell("participations.csv", 2, "programme", "no-such-programme"),
+        "participations.csv:2: column 'programme': 'no-such-programme' is not a known programme key",
+    ),
+    "unknown-role": (
+        set_cell("participations.csv", 2, "role", "leader"),
+        "participations.csv:2: column 'role': 'leader' is not one of",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_register_exits_2_with_located_message(case, data_copy, tmp_path, capsys):
+    (name, edit), expected = CASES[case]
+    rewrite(data_copy / name, edit)
+    code, _, err = run(["build", "--data", str(data_copy), "--out", str(tmp_path / "out")], capsys)
+    assert code == 2
+    assert expected in err, err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_every_problem_is_listed_not_just_the_first(data_copy, tmp_path, capsys):
+    rewrite(data_copy / "partnerships.csv", set_cell("partnerships.csv", 2, "status", "x")[1])
+    rewrite(data_copy / "partnerships.csv", set_cell("partnerships.csv", 3, "start", "soon")[1])
+    rewrite(data_copy / "memberships.csv", set_cell("memberships.csv", 4, "end", "2020-13-01")[1])
+    code, _, err = run(["build", "--data", str(data_copy), "--out", str(tmp_path / "out")], capsys)
+    assert code == 2
+    lines = [line for line in err.splitlines() if ".csv:" in line]
+    assert len(lines) == 3, err
+    assert any("partnerships.csv:3: column 'start'" in line for line in lines)
+    assert any("memberships.csv:4: column 'end'" in line for line in lines)
+
+
+def test_wrong_header_and_width_and_duplicate_key(data_copy, tmp_path, capsys):
+    orgs = data_copy / "systems.csv"
+    text = orgs.read_text(encoding="utf-8").splitlines()
+    (data_copy / "systems.csv").write_text("\n".join(["key,nam,category,supplier,source,note", *text[1:]]) + "\n")
+    blue = data_copy / "claims.csv"
+    lines = blue.read_text(encoding="utf-8").splitlines()
+    blue.write_text("\n".join([*lines, lines[1]]) + "\n", encoding="utf-8")
+    assess = data_copy / "assessments.csv"
+    lines = assess.read_text(encoding="utf-8").splitlines()
+    assess.write_text("\n".join([*lines, "RAL,emram"]) + "\n", encoding="utf-8")
+    code, _, err = run(["build", "--data", str(data_copy), "--out", str(tmp_path / "out")], capsys)
+    assert code == 2
+    assert "systems.csv:1: header is key,nam,category" in err
+    assert f"claims.csv:{len(lines) + 1}: duplicate key" in err or "claims.csv" in err
+    assert "fields; the header has 7" in err
+
+
+def test_failed_build_leaves_previous_build_untouched(data_copy, tmp_path, capsys):
+    out = tmp_path / "out"
+    code, _, _ = run(["build", "--data", str(data_copy), "--out", str(out)], capsys)
+    assert code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    rewrite(data_copy / "partnerships.csv", set_cell("partnerships.csv", 2, "status", "x")[1])
+    code, _, err = run(["build", "--data", str(data_copy), "--out", str(out)], capsys)
+    assert code == 2
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_refuses_to_replace_a_folder_that_is_not_a_build(data_copy, tmp_path, capsys):
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.txt").write_text("do not delete")
+    code, _, err = run(["build", "--data", str(data_copy), "--out", str(precious)], capsys)
+    assert code == 2
+    assert "holds no previous build" in err
+    assert (precious / "thesis.txt").read_text() == "do not delete"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\xef\xbb\xbfkey,kind\n", "byte order mark"),
+        (b"key,kind,title\r\n", "carriage return"),
+        (b"", "is empty"),
+        (b"key,\xff\n", "not valid UTF-8"),
+        (b"key\x00,kind\n", "NUL byte"),
+    ],
+)
+def test_unreadable_register_files(content, message, data_copy, tmp_path, capsys):
+    (data_copy / "sources.csv").write_bytes(content)
+    code, _, err = run(["build", "--data", str(data_copy), "--out", str(tmp_path / "o")], capsys)
+    assert code == 2
+    assert message in err
+    assert "sources.csv:" in err
+
+
+def test_missing_register_and_missing_folder(data_copy, tmp_path, capsys):
+    (data_copy / "claims.csv").unlink()
+    code, _, err = run(["build", "--data", str(data_copy), "--out", str(tmp_path / "o")], capsys)
+    assert code == 2 and "claims.csv: is missing" in err
+    code, _, err = run(["build", "--data", str(tmp_path / "nope"), "--out", str(tmp_path / "o")], capsys)
+    assert code == 2 and "not a folder of registers" in err

@@ -1,0 +1,64 @@
+"""Golden cases: one folder per builder case, input rows → expected triples (compared as graphs).
+
+tests/cases/<register>/<case>/input.csv is built against the shipped registers (so its
+references resolve); expected.ttl holds the triples of that register's graph, or
+expected-errors.txt the problems, one per line. `pytest --update-golden` rewrites them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+from rdflib.compare import graph_diff, isomorphic, to_isomorphic
+
+from graph_builder import build as building
+from graph_builder.errors import InputError
+from graph_builder.registers import BY_NAME
+from graph_builder.terms import PREFIXES
+
+CASES = Path(__file__).parent / "cases"
+ALL = sorted(p for p in CASES.glob("*/*") if (p / "input.csv").is_file())
+
+
+def triples_graph(quads) -> Graph:
+    g = Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns)
+    g.parse(data="".join(f"{q.s} {q.p} {q.o} .\n" for q in quads), format="nt")
+    return g
+
+
+def test_every_register_has_golden_cases():
+    covered = {p.parent.name for p in ALL}
+    assert covered == set(BY_NAME), f"registers without a case: {sorted(set(BY_NAME) - covered)}"
+
+
+@pytest.mark.parametrize("case", ALL, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_golden_case(case: Path, reference_ctx, request):
+    builder = BY_NAME[case.parent.name]
+    update = request.config.getoption("--update-golden")
+    label = f"{case.name}/input.csv"
+    try:
+        quads = building.build_register(builder, case / "input.csv", reference_ctx, label)
+    except InputError as exc:
+        got = "".join(f"{p}\n" for p in exc.problems)
+        expected = case / "expected-errors.txt"
+        if update:
+            expected.write_text(got, encoding="utf-8")
+        assert expected.is_file(), f"unexpected problems:\n{got}"
+        assert got == expected.read_text(encoding="utf-8")
+        return
+    got_graph = triples_graph(quads)
+    expected = case / "expected.ttl"
+    if update:
+        expected.write_text(got_graph.serialize(format="turtle"), encoding="utf-8")
+    assert expected.is_file(), "the case built without problems but has no expected.ttl"
+    want = Graph().parse(expected, format="turtle")
+    if not isomorphic(got_graph, want):
+        _, only_got, only_want = graph_diff(to_isomorphic(got_graph), to_isomorphic(want))
+        pytest.fail(
+            "triples differ\nonly built:\n" + only_got.serialize(format="nt")
+            + "only expected:\n" + only_want.serialize(format="nt")
+        )
