@@ -170,7 +170,9 @@ def _check_out_dir(out_dir: Path) -> None:
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"{out_dir}: exists and is not a folder; choose another --out")
     if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / "manifest.json").is_file():
-        raise UsageError(f"{out_dir}: is not empty and holds no previous build (no manifest.json); choose another --out")
+        raise UsageError(
+            f"{out_dir}: is not empty and holds no previous build (no manifest.json); choose another --out"
+        )
 
 
 def _publish(staging: Path, out_dir: Path) -> None:

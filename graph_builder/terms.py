@@ -8,6 +8,7 @@ only joins strings (DESIGN.md: `Graph.add` one triple at a time is ~90x slower).
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import NamedTuple
 
 from graph_builder import iri as mint
@@ -67,6 +68,15 @@ def lit(value: str, datatype: str | None = None) -> str:
         return f'"{text}"'
     full = datatype if ":" in datatype and "//" in datatype else XSD + datatype
     return f'"{text}"^^<{full}>'
+
+
+def decimal_lit(value: str) -> str:
+    """An xsd:decimal in its canonical form (`5000000.0`, `7.5`), as other tools write it."""
+    text = format(Decimal(value), "f")
+    if "." in text:
+        text = text.rstrip("0")
+    text = text + "0" if text.endswith(".") else text + ("" if "." in text else ".0")
+    return lit(text, "decimal")
 
 
 def date_lit(value: str) -> str:

@@ -36,7 +36,7 @@ def _short(term: str) -> str:
         value = term[1:-1]
         for prefix, ns in _BY_LENGTH:
             if value.startswith(ns) and _LOCAL.match(value[len(ns) :]):
-                return f"{prefix}:{value[len(ns):]}"
+                return f"{prefix}:{value[len(ns) :]}"
         return term
     if term.startswith('"') and term.endswith(">") and '"^^<' in term:
         lex, _, dtype = term.rpartition("^^")

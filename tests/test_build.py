@@ -26,8 +26,10 @@ def store(built: building.BuildResult) -> ox.Store:
 
 
 def select(store: ox.Store, query: str) -> list[tuple[str, ...]]:
-    prefixes = f"PREFIX ndk: <{DEF}> PREFIX org: <http://www.w3.org/ns/org#> " \
-               "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> PREFIX dcterms: <http://purl.org/dc/terms/> "
+    prefixes = (
+        f"PREFIX ndk: <{DEF}> PREFIX org: <http://www.w3.org/ns/org#> "
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> PREFIX dcterms: <http://purl.org/dc/terms/> "
+    )
     solutions = store.query(prefixes + query, use_default_graph_as_union=True)
     return [tuple(str(v.value) if v is not None else "" for v in row) for row in solutions]
 
@@ -37,8 +39,11 @@ def count(store: ox.Store, where: str) -> int:
 
 
 def listed(store: ox.Store, source: str, kind: str) -> int:
-    return count(store, f"""?r a ndk:OrganisationRecord ; dcterms:source <{ID}source/{source}> ;
-        ndk:organisationType <https://w3id.org/nhs-dkg/def/organisation-type/{kind}> .""")
+    return count(
+        store,
+        f"""?r a ndk:OrganisationRecord ; dcterms:source <{ID}source/{source}> ;
+        ndk:organisationType <https://w3id.org/nhs-dkg/def/organisation-type/{kind}> .""",
+    )
 
 
 def test_outputs_exist_and_parse(built):
@@ -62,11 +67,14 @@ def test_counts_the_sources_give(store):
 
 
 def test_memberships_have_intervals(store):
-    rows = select(store, f"""SELECT ?start ?end WHERE {{
+    rows = select(
+        store,
+        f"""SELECT ?start ?end WHERE {{
         ?m org:member <{ID}org/RAL> ; org:organization <{ID}org/QMJ> ;
            org:memberDuring/<http://www.w3.org/2006/time#hasBeginning>/<http://www.w3.org/2006/time#inXSDDate> ?start ;
            org:memberDuring/<http://www.w3.org/2006/time#hasEnd>/<http://www.w3.org/2006/time#inXSDDate> ?end }}
-        ORDER BY ?start""")
+        ORDER BY ?start""",
+    )
     assert rows, "RAL is in North Central London (QMJ) in 2021/22 and 2023"
     assert all(start < end for start, end in rows)
 
@@ -75,20 +83,29 @@ def test_memberships_have_intervals(store):
 def test_sunderland_and_south_tyneside_succeeded_by_r0b(store, old):
     rows = select(store, f"SELECT ?s WHERE {{ <{ID}org/{old}> ndk:succeededBy ?s }}")
     assert rows == [(f"{ID}org/R0B",)]
-    rows = select(store, f"""SELECT ?date WHERE {{ ?e org:originalOrganization <{ID}org/{old}> ;
-        org:resultingOrganization <{ID}org/R0B> ; ndk:eventDate ?date }}""")
+    rows = select(
+        store,
+        f"""SELECT ?date WHERE {{ ?e org:originalOrganization <{ID}org/{old}> ;
+        org:resultingOrganization <{ID}org/R0B> ; ndk:eventDate ?date }}""",
+    )
     assert rows == [("2019-04-01",)]
 
 
 def test_disagreeing_dates_of_one_merger_are_both_kept(store):
-    rows = select(store, f"""SELECT ?date WHERE {{ ?e org:originalOrganization <{ID}org/RR1> ;
-        org:resultingOrganization <{ID}org/RRK> ; ndk:eventDate ?date }} ORDER BY ?date""")
+    rows = select(
+        store,
+        f"""SELECT ?date WHERE {{ ?e org:originalOrganization <{ID}org/RR1> ;
+        org:resultingOrganization <{ID}org/RRK> ; ndk:eventDate ?date }} ORDER BY ?date""",
+    )
     assert [r[0] for r in rows] == ["2018-04-01", "2018-06"]
 
 
 def test_every_row_level_node_cites_a_source(store):
-    missing = select(store, """SELECT ?n WHERE { ?n ndk:registerRow ?r
-        FILTER NOT EXISTS { ?n dcterms:source ?s } FILTER NOT EXISTS { ?n a ndk:Source } } LIMIT 5""")
+    missing = select(
+        store,
+        """SELECT ?n WHERE { ?n ndk:registerRow ?r
+        FILTER NOT EXISTS { ?n dcterms:source ?s } FILTER NOT EXISTS { ?n a ndk:Source } } LIMIT 5""",
+    )
     assert missing == []
 
 
@@ -103,12 +120,27 @@ def test_cli_build_prints_what_was_built(shipped_data, tmp_path):
     out = tmp_path / "b"
     proc = subprocess.run(
         [sys.executable, "-m", "graph_builder", "build", "--data", str(shipped_data), "--out", str(out)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
-    for label in ("triples per named graph", "NHS trusts", "STPs / ICSs", "ICBs", "CCGs", "regions",
-                  "national bodies", "IT suppliers", "memberships", "change events", "sources",
-                  "trusts by kind", "partnerships by status", "participations by role / cohort"):
+    for label in (
+        "triples per named graph",
+        "NHS trusts",
+        "STPs / ICSs",
+        "ICBs",
+        "CCGs",
+        "regions",
+        "national bodies",
+        "IT suppliers",
+        "memberships",
+        "change events",
+        "sources",
+        "trusts by kind",
+        "partnerships by status",
+        "participations by role / cohort",
+    ):
         assert label in proc.stdout, label
     assert (out / "graph.trig").is_file()
 
@@ -128,13 +160,19 @@ def _iso(ods: str) -> str:
 @pytest.mark.shared
 @pytest.mark.parametrize(
     ("source", "file"),
-    [("ods-etr-2016", "ods-etr-2016/etr_fy2016-17.csv"), ("nhsx-etr-2022", "nhsx-system-hierarchies-2022/etr_2022-03.csv")],
+    [
+        ("ods-etr-2016", "ods-etr-2016/etr_fy2016-17.csv"),
+        ("nhsx-etr-2022", "nhsx-system-hierarchies-2022/etr_2022-03.csv"),
+    ],
 )
 def test_every_trust_of_each_ods_list_is_present_with_its_dates(store, shared, source, file):
     expected = _etr_codes(shared / "sources" / file)
-    rows = select(store, f"""SELECT ?code ?open ?close WHERE {{ ?r a ndk:OrganisationRecord ;
+    rows = select(
+        store,
+        f"""SELECT ?code ?open ?close WHERE {{ ?r a ndk:OrganisationRecord ;
         dcterms:source <{ID}source/{source}> ; ndk:recordOf/ndk:odsCode ?code .
-        OPTIONAL {{ ?r ndk:openDate ?open }} OPTIONAL {{ ?r ndk:closeDate ?close }} }}""")
+        OPTIONAL {{ ?r ndk:openDate ?open }} OPTIONAL {{ ?r ndk:closeDate ?close }} }}""",
+    )
     got = {code: (opened, closed) for code, opened, closed in rows}
     assert got == {c: (_iso(o), _iso(x)) for c, (o, x) in expected.items()}
 
@@ -148,6 +186,10 @@ def test_every_trust_of_the_2023_and_2024_lists_is_present(store, shared):
     ):
         with path.open(encoding="utf-8", newline="") as f:
             expected = {r[column] for r in csv.DictReader(f)}
-        rows = select(store, f"""SELECT ?code WHERE {{ ?r a ndk:OrganisationRecord ;
-            dcterms:source <{ID}source/{source}> ; ndk:recordOf/ndk:odsCode ?code }}""")
+        rows = select(
+            store,
+            f"""SELECT ?code WHERE {{ ?r a ndk:OrganisationRecord ;
+            dcterms:source <{ID}source/{source}> ; ndk:recordOf/ndk:odsCode ?code ;
+            ndk:organisationType/skos:broader <https://w3id.org/nhs-dkg/def/organisation-type/nhs-trust> }}""",
+        )
         assert {r[0] for r in rows} == expected, source

@@ -25,7 +25,7 @@ def fix(b: Builder) -> str:
 
 @pytest.mark.parametrize("b", BUILDERS, ids=lambda b: b.name)
 def test_register_reads_without_problems(b, shipped_data):
-    rows, problems = b.read(shipped_data / b.filename, f"data/{b.filename}")
+    _, problems = b.read(shipped_data / b.filename, f"data/{b.filename}")
     assert not problems, "\n".join(map(str, problems))
 
 
@@ -56,5 +56,5 @@ def test_every_source_is_cited_by_some_row(reference_ctx):
 
 
 def test_shipped_build_reads(shipped_data):
-    ctx, infos = building.read_registers(shipped_data)
+    _, infos = building.read_registers(shipped_data)
     assert {i.name for i in infos} == {b.name for b in BUILDERS}

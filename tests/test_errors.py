@@ -12,14 +12,18 @@ from graph_builder.cli import main
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
+    code = 0
+    try:
         main(args)
+    except SystemExit as exc:
+        code = int(exc.code or 0)
     out, err = capsys.readouterr()
-    return int(exc.value.code or 0), out, err
+    return code, out, err
 
 
 def rewrite(path: Path, edit: Callable[[list[list[str]]], None]) -> None:
-    rows = list(csv.reader(path.open(encoding="utf-8", newline="")))
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
     edit(rows)
     with path.open("w", encoding="utf-8", newline="") as f:
         csv.writer(f, lineterminator="\n").writerows(rows)
@@ -115,7 +119,7 @@ def test_failed_build_leaves_previous_build_untouched(data_copy, tmp_path, capsy
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     rewrite(data_copy / "partnerships.csv", set_cell("partnerships.csv", 2, "status", "x")[1])
     code, _, err = run(["build", "--data", str(data_copy), "--out", str(out)], capsys)
-    assert code == 2
+    assert code == 2 and "partnerships.csv:2" in err
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 

@@ -59,6 +59,8 @@ def test_golden_case(case: Path, reference_ctx, request):
     if not isomorphic(got_graph, want):
         _, only_got, only_want = graph_diff(to_isomorphic(got_graph), to_isomorphic(want))
         pytest.fail(
-            "triples differ\nonly built:\n" + only_got.serialize(format="nt")
-            + "only expected:\n" + only_want.serialize(format="nt")
+            "triples differ\nonly built:\n"
+            + only_got.serialize(format="nt")
+            + "only expected:\n"
+            + only_want.serialize(format="nt")
         )

@@ -17,7 +17,8 @@ def test_wheel_install_builds_from_another_folder(tmp_path):
     dist = tmp_path / "dist"
     subprocess.run(
         [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), str(REPO)],
-        check=True, capture_output=True,
+        check=True,
+        capture_output=True,
     )
     wheel = next(dist.glob("*.whl"))
     env_dir = tmp_path / "venv"
@@ -29,14 +30,24 @@ def test_wheel_install_builds_from_another_folder(tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     where = subprocess.run(
-        [str(py), "-c", "import graph_builder, graph_builder.resources as r; print(graph_builder.__file__); print(r.data_dir())"],
-        cwd=elsewhere, check=True, capture_output=True, text=True,
+        [
+            str(py),
+            "-c",
+            "import graph_builder, graph_builder.resources as r; print(graph_builder.__file__); print(r.data_dir())",
+        ],
+        cwd=elsewhere,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.splitlines()
     assert str(env_dir) in where[0], where
     assert "_resources" in where[1], where
     proc = subprocess.run(
         [str(env_dir / "bin" / "nhskg"), "build", "--out", str(elsewhere / "out")],
-        cwd=elsewhere, capture_output=True, text=True, check=False,
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert "NHS trusts" in proc.stdout

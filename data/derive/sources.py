@@ -10,7 +10,6 @@ Usage: python data/derive/sources.py [--shared ../shared/data]
 from __future__ import annotations
 
 import argparse
-import csv
 import re
 from pathlib import Path
 from urllib.parse import urlparse
@@ -136,9 +135,17 @@ EXTRA_PAGES = [
 ARTICLE_META = {
     # file -> (publisher, date, title) from articles/README.md and the text itself
     "000_94e09c4d98d9d644.txt": ("", "", "NHS needs at least another £4.2bn of IT investment, says NHS England CIO"),
-    "001_b2d413e21c46e8b4.txt": ("British Journal of Healthcare Computing", "2017", "Implementing digital transformation (Will Smart, first blog)"),
+    "001_b2d413e21c46e8b4.txt": (
+        "British Journal of Healthcare Computing",
+        "2017",
+        "Implementing digital transformation (Will Smart, first blog)",
+    ),
     "002_78c08770675dbc6d.txt": ("HSJ", "2017", "Exclusive: All trusts will buy new IT via NHS 'exemplars'"),
-    "003_dca5bee111f80d61.txt": ("Computer Weekly", "2018-09-06", "Health secretary Matt Hancock to boost NHS IT with £200m fund"),
+    "003_dca5bee111f80d61.txt": (
+        "Computer Weekly",
+        "2018-09-06",
+        "Health secretary Matt Hancock to boost NHS IT with £200m fund",
+    ),
     "004_9decf5010548777f.txt": ("Digital Health", "2016-11", "STPs the only game in town (report from EHI Live 2016)"),
 }
 ARTICLE_NOTES = {
@@ -192,17 +199,19 @@ def fact_pages(facts: str) -> list[dict[str, str]]:
 def article_rows() -> list[dict[str, str]]:
     rows = []
     for i, (name, (publisher, date, title)) in enumerate(sorted(ARTICLE_META.items())):
-        rows.append({
-            "key": f"article-{i:03d}",
-            "kind": "article",
-            "title": title,
-            "publisher": publisher,
-            "date": date,
-            "url": "",
-            "path": f"articles/{name}",
-            "licence": "",
-            "note": ARTICLE_NOTES[name],
-        })
+        rows.append(
+            {
+                "key": f"article-{i:03d}",
+                "kind": "article",
+                "title": title,
+                "publisher": publisher,
+                "date": date,
+                "url": "",
+                "path": f"articles/{name}",
+                "licence": "",
+                "note": ARTICLE_NOTES[name],
+            }
+        )
     return rows
 
 

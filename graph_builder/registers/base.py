@@ -256,9 +256,20 @@ class Builder(ABC):
                 if col.kind == "sources":
                     for key in value.split(";"):
                         if ctx.resolve("source", key) is None:
-                            problems.append(Problem(label, row.line, col.name, f"unknown source {key!r}: add it to sources.csv or cite a known key"))
+                            problems.append(
+                                Problem(
+                                    label,
+                                    row.line,
+                                    col.name,
+                                    f"unknown source {key!r}: add it to sources.csv or cite a known key",
+                                )
+                            )
                 elif col.ref and ctx.resolve(col.ref, value) is None:
-                    problems.append(Problem(label, row.line, col.name, f"{value!r} is not a known {_REF_NAMES.get(col.ref, col.ref)}"))
+                    problems.append(
+                        Problem(
+                            label, row.line, col.name, f"{value!r} is not a known {_REF_NAMES.get(col.ref, col.ref)}"
+                        )
+                    )
             problems.extend(Problem(label, row.line, c, m) for c, m in self.check(row, ctx))
         return problems
 

@@ -53,7 +53,7 @@ class ClaimsBuilder(Builder):
         yield node, t.dcterms("identifier"), t.lit(row["key"])
         yield node, t.ndk("claimKind"), t.iri(mint.concept("claim-kind", row["kind"]))
         yield node, t.ndk("about"), ref(ctx, "subject")(row["subject"])
-        yield from opt(node, t.ndk("value"), row["value"], lambda v: t.lit(v, "decimal"))
+        yield from opt(node, t.ndk("value"), row["value"], t.decimal_lit)
         yield from opt(node, t.ndk("unit"), row["unit"], t.lit)
         yield from opt(node, t.ndk("counts"), row["counts"], t.lit)
         yield from opt(node, t.ndk("qualifier"), row["qualifier"], concept("qualifier"))

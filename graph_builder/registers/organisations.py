@@ -80,8 +80,8 @@ class OrganisationsBuilder(Builder):
         yield from opt(node, t.ndk("onsCode"), row["ons_code"], t.lit)
         yield from opt(node, t.ndk("openDate"), row["open_date"], t.date_lit)
         yield from opt(node, t.ndk("closeDate"), row["close_date"], t.date_lit)
-        yield from opt(node, t.schema("latitude"), row["latitude"], lambda v: t.lit(v, "decimal"))
-        yield from opt(node, t.schema("longitude"), row["longitude"], lambda v: t.lit(v, "decimal"))
+        yield from opt(node, t.schema("latitude"), row["latitude"], t.decimal_lit)
+        yield from opt(node, t.schema("longitude"), row["longitude"], t.decimal_lit)
         yield from opt(node, t.ndk("country"), row["country"], t.lit)
         yield from self.provenance(node, row)
 

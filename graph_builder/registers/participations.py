@@ -59,7 +59,7 @@ class ParticipationsBuilder(Builder):
             amount = t.iri(base + "/funding")
             yield node, t.ndk("funding"), amount
             yield amount, t.A, t.schema("MonetaryAmount")
-            yield amount, t.schema("value"), t.lit(row["funding_gbp"], "decimal")
+            yield amount, t.schema("value"), t.decimal_lit(row["funding_gbp"])
             yield amount, t.schema("currency"), t.lit("GBP")
         if row["status"] in ("announced", "confirmed"):
             yield party, t.ndk("participatesIn"), programme

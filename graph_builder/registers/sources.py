@@ -51,5 +51,3 @@ class SourcesBuilder(Builder):
         yield from opt(node, t.skos("note"), row["note"], t.lit)
         yield node, t.ndk("registerRow"), t.lit(str(row.line), "integer")
         yield node, t.ndk("inRegister"), t.iri(mint.thing("register", self.name))
-
-

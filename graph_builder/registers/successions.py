@@ -44,7 +44,15 @@ class SuccessionsBuilder(Builder):
         for row in rows:
             other = first.setdefault(row["event"], row)
             if (other["kind"], other["date"]) != (row["kind"], row["date"]):
-                problems.append(Problem(label, row.line, "event", f"event {row['event']} has another kind or date on line {other.line}; one event has one kind and one date"))
+                problems.append(
+                    Problem(
+                        label,
+                        row.line,
+                        "event",
+                        f"event {row['event']} has another kind or date on line {other.line}; "
+                        "one event has one kind and one date",
+                    )
+                )
         return problems
 
     def triples(self, row: Row, ctx: Context) -> Iterator[Triple]:
@@ -69,5 +77,3 @@ class SuccessionsBuilder(Builder):
             yield node, t.ndk("changeKind"), t.iri(mint.concept("change-kind", row["kind"]))
             yield node, t.ndk("eventDate"), t.date_lit(row["date"])
             yield node, t.dcterms("identifier"), t.lit(key)
-
-
