@@ -26,6 +26,7 @@ from graph_builder.registers import BUILDERS, Builder, Context, Row
 from graph_builder.summary import Summary, summarise
 
 OUTPUTS = ("graph.trig", "graph.nq", "manifest.json")
+STORE = "store"  # the embedded pyoxigraph (RocksDB) store, opened read-only by the commands
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,7 @@ def build(data_dir: Path, out_dir: Path) -> BuildResult:
     try:
         writer.write_atomic(staging / "graph.nq", writer.nquads_lines(result.quads))
         writer.write_atomic(staging / "graph.trig", writer.trig_lines(result.quads))
+        _load_store(staging / "graph.nq", staging / STORE)
         writer.write_atomic(staging / "manifest.json", [json.dumps(_manifest(result, data_dir), indent=2) + "\n"])
         _publish(staging, out_dir)
     except BaseException:
@@ -162,7 +164,19 @@ def build(data_dir: Path, out_dir: Path) -> BuildResult:
         raise
     result.out_dir = out_dir
     result.files = {name: (out_dir / name).stat().st_size for name in OUTPUTS}
+    result.files[STORE + "/"] = sum(f.stat().st_size for f in (out_dir / STORE).rglob("*") if f.is_file())
     return result
+
+
+def _load_store(nquads: Path, path: Path) -> None:
+    """Bulk-load the dataset into a persistent embedded store (pyoxigraph, DESIGN.md)."""
+    import pyoxigraph as ox
+
+    store = ox.Store(str(path))
+    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    store.flush()
+    store.optimize()
+    del store  # closes the database before the folder is renamed
 
 
 def _check_out_dir(out_dir: Path) -> None:

@@ -49,7 +49,7 @@ def listed(store: ox.Store, source: str, kind: str) -> int:
 def test_outputs_exist_and_parse(built):
     assert built.out_dir is not None
     names = sorted(p.name for p in built.out_dir.iterdir())
-    assert names == ["graph.nq", "graph.trig", "manifest.json"]
+    assert names == ["graph.nq", "graph.trig", "manifest.json", "store"]
     s = ox.Store()
     s.load(path=str(built.out_dir / "graph.trig"), format=ox.RdfFormat.TRIG)
     assert len(s) == len(built.quads)

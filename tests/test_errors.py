@@ -29,6 +29,10 @@ def rewrite(path: Path, edit: Callable[[list[list[str]]], None]) -> None:
         csv.writer(f, lineterminator="\n").writerows(rows)
 
 
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 def set_cell(name: str, line: int, column: str, value: str):
     def edit(rows: list[list[str]]) -> None:
         rows[line - 1][rows[0].index(column)] = value
@@ -116,11 +120,11 @@ def test_failed_build_leaves_previous_build_untouched(data_copy, tmp_path, capsy
     out = tmp_path / "out"
     code, _, _ = run(["build", "--data", str(data_copy), "--out", str(out)], capsys)
     assert code == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = snapshot(out)
     rewrite(data_copy / "partnerships.csv", set_cell("partnerships.csv", 2, "status", "x")[1])
     code, _, err = run(["build", "--data", str(data_copy), "--out", str(out)], capsys)
     assert code == 2 and "partnerships.csv:2" in err
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert snapshot(out) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
