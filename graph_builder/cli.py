@@ -50,6 +50,89 @@ def build(ctx: click.Context, data_dir: Path | None, out_dir: Path) -> None:
         render_build(result, time.perf_counter() - started)
 
 
+RESULT_FORMATS = ("table", "csv", "json")
+"""--format choices of query and sparql: the keys of graph_builder.results.FORMATS (a test
+checks they agree; they are spelled out here so that `nhskg --help` imports no engine)."""
+
+_build_option = click.option(
+    "--build", "build_dir", type=click.Path(path_type=Path), default=Path("build"), show_default=True,
+    help="Build folder holding graph.nq (made by `nhskg build`).")
+_format_option = click.option(
+    "--format", "fmt", type=click.Choice(RESULT_FORMATS), default="table", show_default=True,
+    help="table for reading; csv or json (W3C SPARQL 1.1 results formats) for programs.")
+_timeout_option = click.option(
+    "--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+    help="Seconds a query may run before it is stopped (exit 2).")
+
+
+@cli.command()
+@click.argument("name", required=False)
+@_format_option
+def questions(name: str | None, fmt: str) -> None:
+    """List the saved questions, or describe the question NAME."""
+    from graph_builder.catalogue import catalogue, describe, question
+    from graph_builder.results import render
+
+    if name is None:
+        click.echo(render(describe(catalogue()), fmt), nl=False)
+        return
+    q = question(name)
+    lines = [f"{q.name}: {q.title}", "", q.description, "", f"engine: {q.engine}",
+             f"--as-of: {'yes' if q.as_of else 'no (does not depend on time)'}"]
+    for p in q.params:
+        kind = f"choice of {', '.join(p.choices)}" if p.choices else p.type
+        lines.append(f"--param {p.name}=… ({kind}{', optional' if p.optional else ''}): "
+                     f"{p.description}{'; example: ' + p.example if p.example else ''}")
+    example = " ".join(f"--param {p.name}={p.example}" for p in q.params if not p.optional and p.example)
+    lines += ["", f"example: nhskg query {q.name} {example}".rstrip()]
+    click.echo("\n".join(lines))
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
+              help="A parameter of the question (repeat for several); `nhskg questions NAME` lists them.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Answer as at this date (questions that depend on time).")
+@_format_option
+@_build_option
+@_timeout_option
+def query(name: str, params: tuple[str, ...], as_of: str | None, fmt: str, build_dir: Path, timeout: float) -> None:
+    """Answer the saved question NAME from a build."""
+    from graph_builder.catalogue import run
+    from graph_builder.errors import UsageError
+    from graph_builder.results import render
+
+    given: dict[str, str] = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--param {item!r} is not KEY=VALUE, e.g. --param code=RQ6")
+        if key.strip() in given:
+            raise UsageError(f"--param {key.strip()} is given twice")
+        given[key.strip()] = value
+    result = run(name, given, as_of, build_dir, timeout)
+    click.echo(render(result, fmt), nl=False)
+
+
+@cli.command()
+@click.argument("query_or_file")
+@_format_option
+@_build_option
+@_timeout_option
+def sparql(query_or_file: str, fmt: str, build_dir: Path, timeout: float) -> None:
+    """Run an ad hoc read-only SPARQL query against a build.
+
+    QUERY_OR_FILE is the query text or a file holding it. Only SELECT, ASK, CONSTRUCT
+    and DESCRIBE over the local graph are run: updates, SERVICE and FROM / FROM NAMED
+    are refused (exit 2). The default graph is the union of every named graph.
+    """
+    from graph_builder.catalogue import read_query, run_sparql
+    from graph_builder.results import render
+
+    result = run_sparql(read_query(query_or_file), build_dir, timeout)
+    click.echo(render(result, fmt), nl=False)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script."""
     verbose = "-v" in (argv or sys.argv) or "--verbose" in (argv or sys.argv)
@@ -75,5 +158,6 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:
         if verbose:
             raise
-        click.echo(f"nhskg: internal error: {type(exc).__name__}: {exc} (run with --verbose for the traceback)", err=True)
+        message = f"nhskg: internal error: {type(exc).__name__}: {exc}"
+        click.echo(f"{message} (run with --verbose for the traceback)", err=True)
         sys.exit(3)

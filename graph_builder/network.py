@@ -1,0 +1,228 @@
+"""The one projection of the RDF graph to networkx, shared by the analyses and the exports.
+
+`project(store)` returns a `networkx.MultiDiGraph` whose node ids are IRIs (text), with
+attributes `kind` (an organisation type such as `acute-trust`, `stp`, `region`,
+`supplier`; or `system`, `programme`, `blueprint`), `label` and `code` (ODS/ONS code or
+slug key). Every n-ary relation node of the graph becomes one edge whose key is the
+relation node's IRI, with the relation's attributes (dates as ISO text at the precision
+the source gives, `source` as `;`-joined source keys):
+
+| relation      | edge                       | attributes                                   |
+|---------------|----------------------------|----------------------------------------------|
+| partnership   | follower → exemplar        | status, start, end, known, programme, source |
+| membership    | member → group             | start, end, source                           |
+| deployment    | organisation → system (or supplier) | system, supplier, provision, status, as_of, source |
+| succession    | predecessor → successor    | event, change, date, source                  |
+| participation | organisation → programme   | role, cohort, status, announced, source      |
+| adoption      | adopter → blueprint        | date, source                                 |
+| authorship    | author → blueprint         | published, source                            |
+| for-system    | blueprint → system         |                                              |
+| supplied-by   | system → supplier          |                                              |
+
+A closure with no successor is kept on the closed organisation's node as `closures`
+(a list of (event, date, source)). `known` on a partnership is its start date or, where
+the sources give none, the date of its earliest dated source. In-house and no-EPR
+deployments name no system: they are kept on the organisation's node as `provisions`
+(a list of (provision, status, as_of, source)).
+
+`in_effect(data, as_of)` says whether an edge held on a date; `at(graph, as_of)` is the
+view of the edges that did. Dates at month or year precision count from their first day.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterator
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from graph_builder.results import text
+from graph_builder.store import DEFAULT_TIMEOUT, GraphStore
+
+if TYPE_CHECKING:  # networkx is imported when a projection is made (it takes ~0.15 s)
+    import networkx as nx
+
+_PREFIXES = """
+PREFIX ndk:     <https://w3id.org/nhs-dkg/def#>
+PREFIX org:     <http://www.w3.org/ns/org#>
+PREFIX skos:    <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX time:    <http://www.w3.org/2006/time#>
+PREFIX schema:  <https://schema.org/>
+"""
+
+_SOURCES = "(GROUP_CONCAT(DISTINCT ?sourceKey; SEPARATOR=\";\") AS ?source)"
+_SOURCE = """OPTIONAL { ?n dcterms:source ?src . ?src dcterms:identifier ?sourceKey .
+  OPTIONAL { ?src dcterms:date ?srcDate } }"""
+
+_NODES = """
+SELECT ?iri ?kind ?label ?code WHERE {
+  { ?iri a ndk:Organisation . OPTIONAL { ?iri ndk:organisationType/skos:notation ?kind } }
+  UNION { ?iri a ndk:ClinicalSystem . BIND("system" AS ?kind) }
+  UNION { ?iri a ndk:Programme . BIND("programme" AS ?kind) }
+  UNION { ?iri a ndk:Blueprint . BIND("blueprint" AS ?kind) }
+  OPTIONAL { ?iri skos:prefLabel ?label }
+  OPTIONAL { ?iri ndk:odsCode ?ods }
+  OPTIONAL { ?iri ndk:onsCode ?ons }
+  OPTIONAL { ?iri dcterms:identifier ?slug }
+  BIND(COALESCE(?ods, ?ons, ?slug) AS ?code)
+}"""
+
+_EDGES: dict[str, str] = {
+    "partnership": f"""
+SELECT ?n ?u ?v ?status ?start ?end ?programme {_SOURCES} (MIN(STR(?srcDate)) AS ?earliest) WHERE {{
+  ?n a ndk:Partnership ; ndk:follower ?u ; ndk:exemplar ?v ; ndk:status/skos:notation ?status ;
+     ndk:programme/dcterms:identifier ?programme .
+  OPTIONAL {{ ?n ndk:startDate ?start }} OPTIONAL {{ ?n ndk:endDate ?end }} {_SOURCE}
+}} GROUP BY ?n ?u ?v ?status ?start ?end ?programme""",
+    "membership": f"""
+SELECT ?n ?u ?v ?start ?end {_SOURCES} WHERE {{
+  ?n a org:Membership ; org:member ?u ; org:organization ?v ; org:memberDuring ?i .
+  ?i time:hasBeginning/time:inXSDDate ?start ; time:hasEnd/time:inXSDDate ?end . {_SOURCE}
+}} GROUP BY ?n ?u ?v ?start ?end""",
+    "deployment": f"""
+SELECT ?n ?u ?v ?system ?supplier ?provision ?status ?as_of {_SOURCES} WHERE {{
+  ?n a ndk:Deployment ; ndk:deployedAt ?u ; ndk:provision/skos:notation ?provision ;
+     ndk:deploymentStatus/skos:notation ?status ; ndk:asOf ?as_of .
+  OPTIONAL {{ ?n ndk:system ?system }}
+  OPTIONAL {{ ?n ndk:supplier ?named }}
+  OPTIONAL {{ ?n ndk:system/ndk:suppliedBy ?systemSupplier }}
+  BIND(COALESCE(?named, ?systemSupplier) AS ?supplier)
+  BIND(COALESCE(?system, ?named) AS ?v) {_SOURCE}
+}} GROUP BY ?n ?u ?v ?system ?supplier ?provision ?status ?as_of""",
+    "succession": f"""
+SELECT ?n ?u ?v ?event ?change ?date {_SOURCES} WHERE {{
+  ?n a org:ChangeEvent ; org:originalOrganization ?u ; dcterms:identifier ?event ;
+     ndk:changeKind/skos:notation ?change ; ndk:eventDate ?date .
+  OPTIONAL {{ ?n org:resultingOrganization ?v }} {_SOURCE}
+}} GROUP BY ?n ?u ?v ?event ?change ?date""",
+    "participation": f"""
+SELECT ?n ?u ?v ?role ?cohort ?status ?announced {_SOURCES} WHERE {{
+  ?n a ndk:Participation ; ndk:participant ?u ; ndk:programme ?v ; ndk:role/skos:notation ?role ;
+     ndk:status/skos:notation ?status .
+  OPTIONAL {{ ?n ndk:cohort/skos:notation ?cohort }} OPTIONAL {{ ?n ndk:announcedDate ?announced }} {_SOURCE}
+}} GROUP BY ?n ?u ?v ?role ?cohort ?status ?announced""",
+    "adoption": f"""
+SELECT ?n ?u ?v ?date {_SOURCES} WHERE {{
+  ?n a ndk:BlueprintAdoption ; ndk:adopter ?u ; ndk:blueprint ?v .
+  OPTIONAL {{ ?n ndk:adoptionDate ?date }} {_SOURCE}
+}} GROUP BY ?n ?u ?v ?date""",
+    "authorship": f"""
+SELECT ?n ?u ?v ?published {_SOURCES} WHERE {{
+  ?v a ndk:Blueprint ; ndk:author ?u . BIND(?v AS ?n)
+  OPTIONAL {{ ?v dcterms:issued ?published }} {_SOURCE}
+}} GROUP BY ?n ?u ?v ?published""",
+    "for-system": "SELECT ?u ?v WHERE { ?u a ndk:Blueprint ; ndk:forSystem ?v }",
+    "supplied-by": "SELECT ?u ?v WHERE { ?u a ndk:ClinicalSystem ; ndk:suppliedBy ?v }",
+}
+
+RELATIONS = tuple(_EDGES)
+"""The relation kinds that become edges, in the order they are projected."""
+
+_PROJECTIONS: weakref.WeakKeyDictionary[GraphStore, nx.MultiDiGraph] = weakref.WeakKeyDictionary()
+
+
+def project(store: GraphStore, timeout: float | None = DEFAULT_TIMEOUT) -> nx.MultiDiGraph:
+    """The graph as a networkx MultiDiGraph (built once per loaded store; do not mutate it)."""
+    import networkx as nx
+
+    cached = _PROJECTIONS.get(store)
+    if cached is not None:
+        return cached
+    graph = nx.MultiDiGraph()
+    for row in _rows(store, _NODES, timeout):
+        iri = row["iri"]
+        assert iri is not None
+        if iri not in graph:
+            label = row["label"] or row["code"] or iri
+            graph.add_node(iri, kind=row["kind"] or "", label=label, code=row["code"] or "")
+        elif row["kind"] and not graph.nodes[iri]["kind"]:
+            graph.nodes[iri]["kind"] = row["kind"]
+    for relation, query in _EDGES.items():
+        for row in _rows(store, query, timeout):
+            _add_edge(graph, relation, row)
+    _PROJECTIONS[store] = graph
+    return graph
+
+
+def _rows(store: GraphStore, query: str, timeout: float | None) -> Iterator[dict[str, str | None]]:
+    answer = store.select(_PREFIXES + query, timeout=timeout)
+    for row in answer.rows:
+        yield {name: (text(cell) if cell is not None else None)
+               for name, cell in zip(answer.variables, row, strict=True)}
+
+
+def _add_edge(graph: nx.MultiDiGraph, relation: str, row: dict[str, str | None]) -> None:
+    u, v = row.pop("u"), row.pop("v")
+    key = row.pop("n", None) or f"{relation}:{u}:{v}"
+    attrs: dict[str, Any] = {k: val for k, val in row.items() if k != "earliest"}
+    attrs["relation"] = relation
+    if relation == "partnership":
+        attrs["known"] = row["start"] or row.get("earliest")
+    assert u is not None
+    if u not in graph:
+        graph.add_node(u, kind="", label=u, code="")
+    if v is None:
+        if relation == "succession":
+            graph.nodes[u].setdefault("closures", []).append((row["event"], row["date"], row["source"]))
+        elif relation == "deployment":
+            graph.nodes[u].setdefault("provisions", []).append(
+                (row["provision"], row["status"], row["as_of"], row["source"])
+            )
+        return
+    if v not in graph:
+        graph.add_node(v, kind="", label=v, code="")
+    graph.add_edge(u, v, key=key, **attrs)
+
+
+def first_day(value: str) -> date:
+    """The first day of a date at the precision given: 2017 → 2017-01-01, 2017-09 → 2017-09-01."""
+    parts = [int(p) for p in value.split("-")]
+    return date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+
+
+def _on_or_before(value: str | None, as_of: date) -> bool:
+    """An undated fact is not excluded by a date (nothing says it came later)."""
+    return value is None or first_day(value) <= as_of
+
+
+def in_effect(data: dict[str, Any], as_of: date | None) -> bool:
+    """Whether an edge held on `as_of` (always, without a date).
+
+    Partnerships hold from their `known` date until (not on) their end; memberships from
+    start to end inclusive; successions, participations, deployments, adoptions and
+    authorships from their date on. Structural edges (for-system, supplied-by) always hold.
+    """
+    if as_of is None:
+        return True
+    relation = data["relation"]
+    if relation == "partnership":
+        ended = data.get("end") is not None and first_day(data["end"]) <= as_of
+        return _on_or_before(data.get("known"), as_of) and not ended
+    if relation == "membership":
+        return first_day(data["start"]) <= as_of <= first_day(data["end"])
+    dated = {"succession": "date", "participation": "announced", "deployment": "as_of",
+             "adoption": "date", "authorship": "published"}
+    if relation in dated:
+        return _on_or_before(data.get(dated[relation]), as_of)
+    return True
+
+
+def at(graph: nx.MultiDiGraph, as_of: date | None, relations: tuple[str, ...] = RELATIONS) -> nx.MultiDiGraph:
+    """A read-only view of the edges of the given relations that held on `as_of`."""
+    import networkx as nx
+
+    wanted = set(relations)
+
+    def keep(u: str, v: str, key: str) -> bool:
+        data = graph.edges[u, v, key]
+        return bool(data["relation"] in wanted and in_effect(data, as_of))
+
+    return nx.subgraph_view(graph, filter_edge=keep)
+
+
+def edges_of(graph: nx.MultiDiGraph, relation: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """Every edge of one relation kind: (u, v, attributes)."""
+    for u, v, data in graph.edges(data=True):
+        if data["relation"] == relation:
+            yield u, v, data
