@@ -7,14 +7,20 @@ anything else is a bug and exits 3 with a one-line message (the traceback only w
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from graph_builder import __version__
 from graph_builder.errors import InputError, NhskgError
+
+if TYPE_CHECKING:  # imported when used, so that `nhskg --help` stays fast
+    from graph_builder.remote import Endpoint
 
 EXIT_CODES = {0: "ok", 1: "validation found violations", 2: "bad input or usage", 3: "internal error"}
 
@@ -56,13 +62,40 @@ checks they agree; they are spelled out here so that `nhskg --help` imports no e
 
 _build_option = click.option(
     "--build", "build_dir", type=click.Path(path_type=Path), default=Path("build"), show_default=True,
-    help="Build folder holding graph.nq (made by `nhskg build`).")
+    help="Build folder made by `nhskg build` (its store/ is opened read-only; else graph.nq is loaded).")
 _format_option = click.option(
     "--format", "fmt", type=click.Choice(RESULT_FORMATS), default="table", show_default=True,
     help="table for reading; csv or json (W3C SPARQL 1.1 results formats) for programs.")
 _timeout_option = click.option(
     "--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
     help="Seconds a query may run before it is stopped (exit 2).")
+
+SERVER_LAYOUTS = ("oxigraph", "fuseki", "graphdb", "virtuoso")
+"""--layout choices: the keys of graph_builder.remote.LAYOUTS (a test checks they agree)."""
+PUSH_METHODS = ("gsp", "update")
+"""--method choices of push: graph_builder.push.METHODS (a test checks they agree)."""
+
+_endpoint_option = click.option(
+    "--endpoint", metavar="URL",
+    help="Ask a SPARQL server instead of the build: its base URL, e.g. http://127.0.0.1:7878 "
+         "(credentials from NHSKG_USER/NHSKG_PASSWORD or NHSKG_TOKEN).")
+_query_url_option = click.option(
+    "--query-url", metavar="URL", help="The server's SPARQL query URL, if not the layout's (default: ENDPOINT/query).")
+_layout_option = click.option(
+    "--layout", type=click.Choice(SERVER_LAYOUTS), default="oxigraph", show_default=True,
+    help="Where the server keeps its query, update and graph store URLs below ENDPOINT.")
+
+
+def _endpoint(endpoint: str | None, query_url: str | None, layout: str, update_url: str | None = None,
+              store_url: str | None = None, user: str | None = None, password: str | None = None,
+              token: str | None = None) -> Endpoint | None:
+    """An Endpoint from the options (credentials: options, else NHSKG_* variables); None for the build."""
+    if endpoint is None and query_url is None and update_url is None and store_url is None:
+        return None
+    from graph_builder.remote import Credentials, Endpoint
+
+    credentials = Credentials.from_options(user, password, token)
+    return Endpoint.from_options(endpoint, query_url, update_url, store_url, layout, credentials)
 
 
 @cli.command()
@@ -96,8 +129,12 @@ def questions(name: str | None, fmt: str) -> None:
 @_format_option
 @_build_option
 @_timeout_option
-def query(name: str, params: tuple[str, ...], as_of: str | None, fmt: str, build_dir: Path, timeout: float) -> None:
-    """Answer the saved question NAME from a build."""
+@_endpoint_option
+@_query_url_option
+@_layout_option
+def query(name: str, params: tuple[str, ...], as_of: str | None, fmt: str, build_dir: Path, timeout: float,
+          endpoint: str | None, query_url: str | None, layout: str) -> None:
+    """Answer the saved question NAME from a build, or from a SPARQL server (--endpoint)."""
     from graph_builder.catalogue import run
     from graph_builder.errors import UsageError
     from graph_builder.results import render
@@ -110,7 +147,8 @@ def query(name: str, params: tuple[str, ...], as_of: str | None, fmt: str, build
         if key.strip() in given:
             raise UsageError(f"--param {key.strip()} is given twice")
         given[key.strip()] = value
-    result = run(name, given, as_of, build_dir, timeout)
+    remote = _endpoint(endpoint, query_url, layout)
+    result = run(name, given, as_of, build_dir, timeout, endpoint=remote)
     click.echo(render(result, fmt), nl=False)
 
 
@@ -119,8 +157,12 @@ def query(name: str, params: tuple[str, ...], as_of: str | None, fmt: str, build
 @_format_option
 @_build_option
 @_timeout_option
-def sparql(query_or_file: str, fmt: str, build_dir: Path, timeout: float) -> None:
-    """Run an ad hoc read-only SPARQL query against a build.
+@_endpoint_option
+@_query_url_option
+@_layout_option
+def sparql(query_or_file: str, fmt: str, build_dir: Path, timeout: float, endpoint: str | None,
+           query_url: str | None, layout: str) -> None:
+    """Run an ad hoc read-only SPARQL query against a build, or a SPARQL server (--endpoint).
 
     QUERY_OR_FILE is the query text or a file holding it. Only SELECT, ASK, CONSTRUCT
     and DESCRIBE over the local graph are run: updates, SERVICE and FROM / FROM NAMED
@@ -129,8 +171,212 @@ def sparql(query_or_file: str, fmt: str, build_dir: Path, timeout: float) -> Non
     from graph_builder.catalogue import read_query, run_sparql
     from graph_builder.results import render
 
-    result = run_sparql(read_query(query_or_file), build_dir, timeout)
+    remote = _endpoint(endpoint, query_url, layout)
+    result = run_sparql(read_query(query_or_file), build_dir, timeout, endpoint=remote)
     click.echo(render(result, fmt), nl=False)
+
+
+EXPORT_FORMATS = ("graphml", "gexf", "cyjs", "dot", "html", "png", "svg", "jsonld", "ttl", "nt")
+EXPORT_VIEWS = ("followers", "systems", "areas", "all")
+"""--format and --view of export: the keys of graph_builder.export.FORMATS and
+export_views.VIEWS (a test checks they agree). They are checked by the API, not by
+click, so a wrong one is a one-line error (exit 2)."""
+
+
+@cli.command()
+@click.option("--format", "-f", "fmt", metavar="FORMAT",
+              help=f"One of {', '.join(EXPORT_FORMATS)} (default: from the suffix of --output).")
+@click.option("--output", "-o", "output", type=click.Path(path_type=Path), metavar="FILE",
+              help="The file to write (replaced only once the new one is whole).")
+@click.option("--view", "view", default="all", show_default=True, metavar="VIEW",
+              help=f"One of {', '.join(EXPORT_VIEWS)}.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+              help="Only what held on this date (html: the date the viewer opens at).")
+@_build_option
+@_timeout_option
+@click.pass_context
+def export(ctx: click.Context, fmt: str | None, output: Path | None, view: str, as_of: str | None,
+           build_dir: Path, timeout: float) -> None:
+    """Export a view of the graph for Gephi, Cytoscape, yEd, Graphviz, a browser or RDF tools.
+
+    Views: followers (exemplars, fast followers, partnerships of every status), systems
+    (organisations, systems, suppliers, deployments), areas (memberships of trusts and
+    CCGs in STPs, ICBs and regions), all. EXPORT.md in the repository says how to open
+    each format.
+    """
+    from graph_builder.errors import UsageError
+    from graph_builder.export import export as exporting
+
+    if output is None:
+        raise UsageError("give the file to write with -o FILE, e.g. -o followers.graphml")
+    done = exporting(build_dir, fmt, output, view, as_of, timeout)
+    if not ctx.obj["quiet"]:
+        click.echo(f"wrote {done.path} ({done.fmt}, {done.view} view: {done.nodes:,} nodes, "
+                   f"{done.edges:,} edges, {done.size:,} bytes)")
+
+
+@cli.command()
+@click.option("--output", "-o", "output", type=click.Path(path_type=Path), metavar="DIR",
+              help="The folder to write the pages into (replaced only once the new pages are whole).")
+@click.pass_context
+def docs(ctx: click.Context, output: Path | None) -> None:
+    """Write HTML pages for the ontology and the SHACL shapes, linked from index.html."""
+    from graph_builder.docs import write_docs
+    from graph_builder.errors import UsageError
+
+    if output is None:
+        raise UsageError("give the folder to write with -o DIR, e.g. -o site")
+    pages = write_docs(output)
+    if not ctx.obj["quiet"]:
+        click.echo(f"wrote {len(pages)} pages to {output} (open {output / 'index.html'})")
+
+
+VALIDATE_FORMATS = ("text", "json", "turtle", "junit")
+"""--format of validate: the keys of graph_builder.report.FORMATS (a test checks they agree)."""
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--against", "against", type=click.Path(path_type=Path), default=Path("build"), show_default=True,
+              help="Build folder whose graph.nq is the reference graph (made by `nhskg build`).")
+@click.option("--shapes", "shapes_dir", type=click.Path(path_type=Path), default=None,
+              help="A folder of SHACL shapes (*.ttl) to add to, or replace, the shipped ones.")
+@click.option("--shapes-mode", type=click.Choice(["add", "replace"]), default="add", show_default=True,
+              help="add: the folder's shapes and the shipped ones; replace: the folder's only.")
+@click.option("--format", "fmt", type=click.Choice(VALIDATE_FORMATS), default="text", show_default=True,
+              help="text for people, json for programs, turtle (SHACL report), junit for CI.")
+@click.option("--fail-on", type=click.Choice(["violation", "warning"]), default="violation", show_default=True,
+              help="Exit 1 on violations only, or on warnings too.")
+@click.option("--max-size", type=click.IntRange(min=1), default=50 * 1024 * 1024, show_default=True,
+              help="Largest file accepted, in bytes.")
+@click.option("--output", "-o", "output", type=click.Path(path_type=Path), metavar="FILE",
+              help="Write the report to FILE (replaced only once whole) instead of standard output.")
+def validate(files: tuple[Path, ...], against: Path, shapes_dir: Path | None, shapes_mode: str, fmt: str,
+             fail_on: str, max_size: int, output: Path | None) -> None:
+    """Validate register CSVs or RDF files against the shapes, together with a build.
+
+    FILES are register CSVs (recognised by their header) or RDF: Turtle (.ttl),
+    N-Triples (.nt), N-Quads (.nq), TriG (.trig), JSON-LD (.jsonld). Only results about
+    the files' own nodes are reported. Exit codes: 0 conforms, 1 violations (or
+    warnings with --fail-on warning), 2 bad input or usage, 3 internal error.
+    """
+    from graph_builder import report as reporting
+    from graph_builder import validate as validating
+    from graph_builder.errors import UsageError, ValidationFailed
+    from graph_builder.writer import write_atomic
+
+    if output is not None and output.resolve().is_relative_to(against.resolve()):
+        raise UsageError(f"{output}: is inside the build folder {against}; write the report elsewhere")
+    reference = validating.load_reference(against)
+    shapes = validating.load_shapes(shapes_dir, shapes_mode)
+    result = validating.validate(list(files), reference, shapes, max_size)
+    rendered = reporting.render(result, fmt, fail_on)
+    if output is not None:
+        write_atomic(output, [rendered])
+    else:
+        click.echo(rendered, nl=False)
+    if result.failed(fail_on):
+        raise ValidationFailed(reporting.verdict(result, fail_on))
+
+
+@cli.command()
+@click.option("--endpoint", metavar="URL", help="The server's base URL, e.g. http://127.0.0.1:7878.")
+@click.option("--query-url", metavar="URL", help="Its SPARQL query URL (default: from --layout).")
+@click.option("--update-url", metavar="URL", help="Its SPARQL update URL (default: from --layout).")
+@click.option("--store-url", metavar="URL", help="Its Graph Store Protocol URL (default: from --layout).")
+@_layout_option
+@click.option("--method", type=click.Choice(PUSH_METHODS), default="gsp", show_default=True,
+              help="gsp: PUT each graph (Graph Store Protocol); update: one SPARQL Update per graph.")
+@click.option("--user", envvar="NHSKG_USER", help="User for HTTP basic auth [env NHSKG_USER].")
+@click.option("--password", envvar="NHSKG_PASSWORD", help="Its password; prefer the variable [env NHSKG_PASSWORD].")
+@click.option("--token", envvar="NHSKG_TOKEN", help="A bearer token instead [env NHSKG_TOKEN].")
+@click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
+              help="Tries again after a failure that may pass, waiting longer each time.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+              help="Seconds to wait for the server on each request.")
+@_build_option
+@click.pass_context
+def push(ctx: click.Context, endpoint: str | None, query_url: str | None, update_url: str | None,
+         store_url: str | None, layout: str, method: str, user: str | None, password: str | None,
+         token: str | None, retries: int, timeout: float, build_dir: Path) -> None:
+    """Publish the build to a SPARQL 1.1 server, each named graph replaced whole.
+
+    After the push the triples of every graph are counted on the server and compared with
+    the build. A push that fails part-way is retried, then lists which graphs are new and
+    which old (exit 3); push again to complete it. Repeating a push changes nothing.
+    """
+    from graph_builder.push import push as pushing
+
+    remote = _endpoint(endpoint, query_url, layout, update_url, store_url, user, password, token)
+    if remote is None:
+        raise click.UsageError("give the server's base URL with --endpoint (or --store-url and --query-url)")
+    started = time.perf_counter()
+    with _push_progress(ctx.obj["quiet"]) as progress:
+        report = pushing(build_dir, remote, method, retries, timeout, progress=progress)
+    if not ctx.obj["quiet"]:
+        target = remote.store_url if method == "gsp" else remote.update_url
+        click.echo(f"Pushed {len(report.graphs)} graphs ({report.triples:,} triples) to {target} "
+                   f"in {time.perf_counter() - started:.2f} s; read back: every graph's count matches")
+        if ctx.obj["verbose"]:
+            for item in report.graphs:
+                click.echo(f"  {item.graph}  {item.triples:,} triples  {item.seconds:.2f} s")
+
+
+def _push_progress(quiet: bool) -> contextlib.AbstractContextManager[Callable[..., None] | None]:
+    """A rich progress bar on a terminal; nothing when piped or quiet."""
+    if quiet or not sys.stderr.isatty():
+        return contextlib.nullcontext(None)
+    from rich.progress import Progress
+
+    @contextlib.contextmanager
+    def bar() -> Iterator[Callable[..., None]]:
+        with Progress(transient=True) as shown:
+            task = shown.add_task("pushing", total=None)
+
+            def update(event: str, item: object, done: int, total: int) -> None:
+                graph = getattr(item, "graph", "")
+                shown.update(task, total=total, completed=done - (event == "sending"),
+                             description=f"{event} {graph.rsplit('/', 1)[-1]}")
+
+            yield update
+
+    return bar()
+
+
+@cli.command()
+@_build_option
+@click.option("--bind", default="127.0.0.1:7878", show_default=True, metavar="HOST:PORT",
+              help="Address to listen on; 0.0.0.0 opens it to the network.")
+@click.option("--read-write", is_flag=True,
+              help="Accept updates and pushes, on a copy of the store (the build is never changed).")
+@click.option("--copy-to", type=click.Path(path_type=Path), metavar="DIR",
+              help="With --read-write: keep the copy here (default: a temporary folder removed at exit).")
+def serve(build_dir: Path, bind: str, read_write: bool, copy_to: Path | None) -> None:
+    """Serve the build as a SPARQL endpoint (the Oxigraph server) until interrupted."""
+    import signal
+
+    from graph_builder.serve import serve_build
+
+    server = serve_build(build_dir, bind, read_write, copy_to)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        if read_write:
+            where = copy_to or "a temporary copy (removed at exit)"
+            what = f"read-write on {where}; {build_dir}/store is not changed"
+        else:
+            what = f"read-only from {build_dir}/store"
+        click.echo(f"Serving {what}")
+        click.echo(f"SPARQL endpoint: {server.url}/query (base URL {server.url})")
+        click.echo(f"Ask it: nhskg query who-follows-whom --endpoint {server.url}")
+        click.echo("Press Ctrl-C to stop.")
+        status = server.wait()
+        from graph_builder.remote import ServerError
+
+        raise ServerError(f"the Oxigraph server stopped (exit {status}): {server.last_words()}")
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+    finally:
+        server.stop()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -142,7 +388,11 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("nhskg: aborted", err=True)
         sys.exit(2)
     except click.ClickException as exc:
-        exc.show()
+        # One line, like every other error: click's own rendering spans several.
+        hint = ""
+        if isinstance(exc, click.UsageError) and exc.ctx is not None:
+            hint = f" (see '{exc.ctx.command_path} --help')"
+        click.echo(f"nhskg: {exc.format_message()}{hint}", err=True)
         sys.exit(2)
     except InputError as exc:
         for problem in exc.problems:

@@ -25,16 +25,30 @@ the sources give none, the date of its earliest dated source. In-house and no-EP
 deployments name no system: they are kept on the organisation's node as `provisions`
 (a list of (provision, status, as_of, source)).
 
+Every literal the graph states about a node is kept as a typed attribute (integers as
+`int`, decimals as `float`, booleans as `bool`, dates and text as text, dates at the
+precision the source gives), named by `NODE_LITERALS` (e.g. `skos:altLabel` →
+`alt_labels`, `ndk:openDate` → `open_date`; another property by its local name in
+snake case). An attribute that has several values on any node is a sorted list on every
+node that has it (`alt_labels`, `types`). Nodes also carry `types` (their classes of the
+ontology, e.g. `NHSTrust`) and `source` (the `;`-joined keys of the sources that list
+them). On edges too, `source` is the sorted, `;`-joined source keys.
+
 `in_effect(data, as_of)` says whether an edge held on a date; `at(graph, as_of)` is the
-view of the edges that did. Dates at month or year precision count from their first day.
+view of the edges that did; `validity(data)` is the same rule as a half-open interval of
+days. Dates at month or year precision count from their first day. The named views the
+exports draw (followers, systems, areas, all) are in `export_views.py`.
 """
 
 from __future__ import annotations
 
+import re
 import weakref
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
+
+import pyoxigraph as ox
 
 from graph_builder.results import text
 from graph_builder.store import DEFAULT_TIMEOUT, GraphStore
@@ -49,6 +63,7 @@ PREFIX skos:    <http://www.w3.org/2004/02/skos/core#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX time:    <http://www.w3.org/2006/time#>
 PREFIX schema:  <https://schema.org/>
+PREFIX rdf:     <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 """
 
 _SOURCES = "(GROUP_CONCAT(DISTINCT ?sourceKey; SEPARATOR=\";\") AS ?source)"
@@ -119,6 +134,37 @@ SELECT ?n ?u ?v ?published {_SOURCES} WHERE {{
 RELATIONS = tuple(_EDGES)
 """The relation kinds that become edges, in the order they are projected."""
 
+_NODE_CLASSES = ("{ ?iri a ndk:Organisation } UNION { ?iri a ndk:ClinicalSystem } "
+                 "UNION { ?iri a ndk:Programme } UNION { ?iri a ndk:Blueprint }")
+_FACTS = f"""
+SELECT DISTINCT ?iri ?p ?value WHERE {{
+  {_NODE_CLASSES}
+  {{ ?iri ?p ?value . FILTER(isLiteral(?value) && ?p != skos:prefLabel) }}
+  UNION {{ ?iri a ?value . BIND(rdf:type AS ?p) FILTER(STRSTARTS(STR(?value), STR(ndk:))) }}
+  UNION {{ ?iri dcterms:source/dcterms:identifier ?value . BIND(dcterms:source AS ?p) }}
+}}"""
+
+_SKOS, _NDK, _ORG, _DCT = ("http://www.w3.org/2004/02/skos/core#", "https://w3id.org/nhs-dkg/def#",
+                           "http://www.w3.org/ns/org#", "http://purl.org/dc/terms/")
+NODE_LITERALS: dict[str, str] = {
+    _SKOS + "altLabel": "alt_labels",
+    _SKOS + "note": "note",
+    _ORG + "identifier": "identifier",
+    _DCT + "identifier": "key",
+    _NDK + "odsCode": "ods_code",
+    _NDK + "onsCode": "ons_code",
+    _NDK + "registerRow": "register_row",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#type": "types",
+    _DCT + "source": "source",
+}
+"""Attribute names of node literals (others: the property's local name in snake case)."""
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_NUMBERS: dict[str, type] = {
+    _XSD + "integer": int, _XSD + "int": int, _XSD + "long": int, _XSD + "nonNegativeInteger": int,
+    _XSD + "positiveInteger": int, _XSD + "decimal": float, _XSD + "double": float, _XSD + "float": float,
+}
+
 _PROJECTIONS: weakref.WeakKeyDictionary[GraphStore, nx.MultiDiGraph] = weakref.WeakKeyDictionary()
 
 
@@ -141,8 +187,51 @@ def project(store: GraphStore, timeout: float | None = DEFAULT_TIMEOUT) -> nx.Mu
     for relation, query in _EDGES.items():
         for row in _rows(store, query, timeout):
             _add_edge(graph, relation, row)
+    _add_facts(graph, store, timeout)
     _PROJECTIONS[store] = graph
     return graph
+
+
+def attribute_name(predicate: str) -> str:
+    """The node attribute that holds a property's literals: `NODE_LITERALS`, else snake case."""
+    if predicate in NODE_LITERALS:
+        return NODE_LITERALS[predicate]
+    local = re.split(r"[#/]", predicate)[-1]
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", local).lower() or "value"
+
+
+def _typed(cell: Any) -> Any:
+    """A literal as a Python value: numbers and booleans typed, everything else its text."""
+    if isinstance(cell, ox.Literal):
+        datatype = cell.datatype.value
+        try:
+            if datatype in _NUMBERS:
+                return _NUMBERS[datatype](cell.value)
+            if datatype == _XSD + "boolean":
+                return cell.value in ("true", "1")
+        except ValueError:
+            return cell.value
+        return cell.value
+    return cell.value.removeprefix(_NDK) if isinstance(cell, ox.NamedNode) else text(cell)
+
+
+def _add_facts(graph: nx.MultiDiGraph, store: GraphStore, timeout: float | None) -> None:
+    """Every literal, class and source of the nodes, as typed attributes (lists where multi-valued)."""
+    found: dict[str, dict[str, list[Any]]] = {}
+    answer = store.select(_PREFIXES + _FACTS, timeout=timeout)
+    for subject, predicate, value in answer.rows:
+        assert isinstance(subject, ox.NamedNode) and isinstance(predicate, ox.NamedNode) and value is not None
+        if subject.value in graph:
+            found.setdefault(subject.value, {}).setdefault(attribute_name(predicate.value), []).append(_typed(value))
+    multi = {"types"} | {name for facts in found.values() for name, values in facts.items() if len(values) > 1}
+    for node_id, facts in found.items():
+        node = graph.nodes[node_id]
+        for name, values in facts.items():
+            values = sorted(set(values), key=str)
+            if name == "source":
+                node[name] = ";".join(values)
+            elif name not in node:
+                node[name] = values if name in multi else values[0]
 
 
 def _rows(store: GraphStore, query: str, timeout: float | None) -> Iterator[dict[str, str | None]]:
@@ -155,6 +244,8 @@ def _rows(store: GraphStore, query: str, timeout: float | None) -> Iterator[dict
 def _add_edge(graph: nx.MultiDiGraph, relation: str, row: dict[str, str | None]) -> None:
     u, v = row.pop("u"), row.pop("v")
     key = row.pop("n", None) or f"{relation}:{u}:{v}"
+    if row.get("source"):
+        row["source"] = ";".join(sorted(set(str(row["source"]).split(";"))))
     attrs: dict[str, Any] = {k: val for k, val in row.items() if k != "earliest"}
     attrs["relation"] = relation
     if relation == "partnership":
@@ -226,3 +317,27 @@ def edges_of(graph: nx.MultiDiGraph, relation: str) -> Iterator[tuple[str, str, 
     for u, v, data in graph.edges(data=True):
         if data["relation"] == relation:
             yield u, v, data
+
+
+def validity(data: dict[str, Any]) -> tuple[date | None, date | None]:
+    """The days an edge holds as a half-open interval [from, until); None where open.
+
+    The same rule as `in_effect`: `in_effect(data, d)` is `from <= d < until` (bounds that
+    are None do not limit), so a viewer can filter by date without this module.
+    """
+    relation = data["relation"]
+    if relation == "partnership":
+        end = data.get("end")
+        return (_first(data.get("known")), first_day(end) if end else None)
+    if relation == "membership":
+        return first_day(data["start"]), first_day(data["end"]) + timedelta(days=1)
+    dated = {"succession": "date", "participation": "announced", "deployment": "as_of",
+             "adoption": "date", "authorship": "published"}
+    if relation in dated:
+        return _first(data.get(dated[relation])), None
+    return None, None
+
+
+def _first(value: str | None) -> date | None:
+    return first_day(value) if value else None
+

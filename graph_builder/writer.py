@@ -12,17 +12,31 @@ import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
 from graph_builder.terms import PREFIXES, Quad
 
-_LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+# <namespace + local name>, the longest namespace first: one match instead of a loop over prefixes
+_PREFIXED = re.compile("^<(" + "|".join(re.escape(ns) for _, ns in _BY_LENGTH) + r")([A-Za-z_][A-Za-z0-9_-]*)>$")
+_PREFIX_OF = {ns: prefix for prefix, ns in PREFIXES.items()}
+_GRAPH, _SUBJECT, _PREDICATE = itemgetter(3), itemgetter(0), itemgetter(1)  # Quad is (s, p, o, g)
 
 
 def canonical(quads: Iterable[Quad]) -> list[Quad]:
-    """De-duplicated and sorted by graph, subject, predicate, object."""
-    return sorted(set(quads), key=lambda q: (q.g, q.s, q.p, q.o))
+    """De-duplicated and sorted by graph, subject, predicate, object.
+
+    Sorted by the text `g s p o`, which gives the order of the tuple (g, s, p, o): a space
+    sorts before every character that can follow a whole term, so a term sorts before
+    any longer term it begins. Comparing one string is about twice as fast as comparing
+    tuples of four (benchmarks/README.md).
+    """
+    return sorted(set(quads), key=_text)
+
+
+def _text(q: Quad) -> str:
+    return f"{q.g} {q.s} {q.p} {q.o}"
 
 
 def nquads_lines(quads: Iterable[Quad]) -> Iterator[str]:
@@ -33,33 +47,38 @@ def nquads_lines(quads: Iterable[Quad]) -> Iterator[str]:
 def _short(term: str) -> str:
     """Abbreviate an IRI (or a literal's datatype) with a prefix where that is safe."""
     if term.startswith("<"):
-        value = term[1:-1]
-        for prefix, ns in _BY_LENGTH:
-            if value.startswith(ns) and _LOCAL.match(value[len(ns) :]):
-                return f"{prefix}:{value[len(ns) :]}"
-        return term
+        found = _PREFIXED.match(term)
+        return f"{_PREFIX_OF[found[1]]}:{found[2]}" if found else term
     if term.startswith('"') and term.endswith(">") and '"^^<' in term:
         lex, _, dtype = term.rpartition("^^")
         return f"{lex}^^{_short(dtype)}"
     return term
 
 
+def _predicate(term: str) -> str:
+    return "a" if term.endswith("22-rdf-syntax-ns#type>") else _short(term)
+
+
 def trig_lines(quads: list[Quad]) -> Iterator[str]:
-    """TriG text of canonical quads."""
+    """TriG text of canonical quads: one chunk per subject."""
     for prefix, ns in PREFIXES.items():
         yield f"@prefix {prefix}: <{ns}> .\n"
-    for graph, in_graph in groupby(quads, key=lambda q: q.g):
+    predicates: dict[str, str] = {}  # few distinct predicates: shorten each once
+    for graph, in_graph in groupby(quads, key=_GRAPH):
         yield f"\n{graph} {{\n"
-        for subject, about in groupby(in_graph, key=lambda q: q.s):
-            yield f"  {subject}\n"
-            statements = list(about)
-            last = len({q.p for q in statements}) - 1
-            for i, (pred, objs) in enumerate(groupby(statements, key=lambda q: q.p)):
-                p = "a" if pred.endswith("22-rdf-syntax-ns#type>") else _short(pred)
-                objects = ", ".join(_short(q.o) for q in objs)
-                yield f"    {p} {objects}"
-                yield " ;\n" if i < last else " .\n"
+        for subject, about in groupby(in_graph, key=_SUBJECT):
+            statements = []
+            for pred, objs in groupby(about, key=_PREDICATE):
+                p = predicates.get(pred) or predicates.setdefault(pred, _predicate(pred))
+                statements.append(f"    {p} {', '.join(_short(q.o) for q in objs)}")
+            yield f"  {subject}\n" + " ;\n".join(statements) + " .\n"
         yield "}\n"
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_atomic(path: Path, chunks: Iterable[str]) -> None:
@@ -67,11 +86,11 @@ def write_atomic(path: Path, chunks: Iterable[str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            for chunk in chunks:
-                out.write(chunk)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as out:
+            out.writelines(chunks)
             out.flush()
             os.fsync(out.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual mode
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -1,0 +1,289 @@
+"""Exports: a view of the graph written for Gephi, Cytoscape, yEd, Graphviz, a browser or RDF tools.
+
+    export(build_dir, fmt, out, view="all", as_of=None) -> Exported
+
+The pipe is the project's usual one: load the build (store.py), project it to a property
+graph (network.py, the one projection, also used by the analyses), select a named view
+(export_views.py), render one format, and write it atomically (a temporary file beside
+the output, fsync, rename: a failed export leaves the previous file untouched).
+
+The property graph (`PropertyGraph`), shared by every format:
+
+- a node per organisation, programme, blueprint, system and supplier: its IRI is its id;
+  `kind` (an organisation type such as `acute-trust`, or `system`, `supplier`,
+  `programme`, `blueprint`), `label` (its preferred label), `name` (the label for
+  display, in mixed case where a source gives it), `caption` (the code of a trust or
+  CCG, else the short name), `code`, and every literal the graph states about it as a
+  typed attribute (numbers as numbers, dates as ISO text at the precision the source
+  gives), plus `types` and `source`;
+- an edge per n-ary relation (partnership, deployment, membership, succession,
+  participation, adoption, authorship) and per structural link (blueprint → system,
+  system → supplier): its id is the relation node's IRI, `relation` says which, and it
+  carries the relation's status, dates and `source`, and `valid_from`/`valid_until`;
+- multi-valued attributes are lists; formats without lists (GraphML, GEXF, DOT) join
+  them with `LIST_SEPARATOR` (" | "). `source` is always the `;`-joined source keys, as
+  in the registers. In-house and no-EPR deployments name no system and stay on the
+  organisation as `provisions`; closures without successor as `closures`.
+
+Formats (`FORMATS`): graphml (typed keys, yEd graphics), gexf (1.3, colours and
+positions), cyjs (Cytoscape.js / Cytoscape desktop JSON), dot (Graphviz), html (a
+self-contained offline viewer), png and svg (pictures), jsonld, ttl and nt (the view's
+RDF: the statements about its nodes and relation nodes and the sources they cite). Every
+format but png is byte-identical for the same build and options.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from graph_builder.errors import UsageError
+from graph_builder.export_views import VIEWS
+from graph_builder.results import text
+from graph_builder.store import DEFAULT_TIMEOUT, GraphStore
+
+LIST_SEPARATOR = " | "
+"""Joins the items of a multi-valued attribute in formats that have no lists."""
+
+Value = str | int | float | bool | list[Any] | dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    attrs: dict[str, Value]
+
+
+@dataclass(frozen=True)
+class Edge:
+    id: str
+    source: str
+    target: str
+    attrs: dict[str, Value]
+
+
+@dataclass
+class PropertyGraph:
+    """One view of the graph as nodes and edges with attributes, sorted, ready to render."""
+
+    view: str
+    as_of: date | None
+    nodes: list[Node]
+    edges: list[Edge]
+    sources: dict[str, dict[str, str]] = field(default_factory=dict)
+    store: GraphStore | None = None
+    _positions: dict[str, tuple[float, float]] | None = None
+
+    @property
+    def title(self) -> str:
+        when = f" as of {self.as_of.isoformat()}" if self.as_of else ""
+        return f"NHS digital knowledge graph: {self.view} view{when}"
+
+    def positions(self) -> dict[str, tuple[float, float]]:
+        """The deterministic layout (computed once)."""
+        if self._positions is None:
+            from graph_builder.export_style import layout
+
+            self._positions = layout([n.id for n in self.nodes], [(e.source, e.target) for e in self.edges])
+        return self._positions
+
+
+Writer = Callable[[PropertyGraph], bytes]
+
+
+@dataclass(frozen=True)
+class Format:
+    module: str
+    function: str
+    suffixes: tuple[str, ...]
+    description: str
+
+    def writer(self) -> Writer:
+        import importlib
+
+        found: Writer = getattr(importlib.import_module(self.module), self.function)
+        return found
+
+
+FORMATS: dict[str, Format] = {
+    "graphml": Format("graph_builder.export_xml", "graphml", (".graphml",), "GraphML with typed keys and yEd graphics"),
+    "gexf": Format("graph_builder.export_xml", "gexf", (".gexf",), "GEXF 1.3 for Gephi, colours and positions"),
+    "cyjs": Format("graph_builder.export_json", "cyjs", (".cyjs",), "Cytoscape.js JSON (Cytoscape desktop too)"),
+    "dot": Format("graph_builder.export_dot", "dot", (".dot", ".gv"), "Graphviz DOT"),
+    "html": Format("graph_builder.export_html", "html", (".html", ".htm"), "self-contained offline viewer"),
+    "png": Format("graph_builder.export_picture", "png", (".png",), "picture (PNG)"),
+    "svg": Format("graph_builder.export_picture", "svg", (".svg",), "picture (SVG)"),
+    "jsonld": Format("graph_builder.export_rdf", "jsonld", (".jsonld",), "the view's RDF as JSON-LD"),
+    "ttl": Format("graph_builder.export_rdf", "turtle", (".ttl",), "the view's RDF as Turtle"),
+    "nt": Format("graph_builder.export_rdf", "ntriples", (".nt",), "the view's RDF as N-Triples"),
+}
+"""Export formats by name (the CLI's --format choices)."""
+
+
+@dataclass(frozen=True)
+class Exported:
+    """What an export wrote."""
+
+    path: Path
+    fmt: str
+    view: str
+    nodes: int
+    edges: int
+    size: int
+
+
+def format_for(fmt: str | None, out: Path) -> str:
+    """The format named, or the one the output's suffix implies; a UsageError otherwise."""
+    if fmt is not None:
+        name = fmt.strip().lower()
+        if name not in FORMATS:
+            raise UsageError(f"unknown export format {fmt!r}; one of {', '.join(FORMATS)}")
+        return name
+    suffix = out.suffix.lower()
+    for name, spec in FORMATS.items():
+        if suffix in spec.suffixes:
+            return name
+    raise UsageError(f"{out}: cannot tell the format from the suffix {suffix!r}; give --format ({', '.join(FORMATS)})")
+
+
+def check_view(view: str) -> str:
+    name = view.strip().lower()
+    if name not in VIEWS:
+        raise UsageError(f"unknown view {view!r}; one of {', '.join(VIEWS)}")
+    return name
+
+
+def property_graph(store: GraphStore, view: str, as_of: date | None = None,
+                   timeout: float | None = DEFAULT_TIMEOUT, whole: bool = False) -> PropertyGraph:
+    """A view of a loaded build as a property graph; a UsageError if it selects nothing.
+
+    With `whole`, the graph holds the view at every date (`as_of` is still checked, and
+    kept as the date a viewer opens at).
+    """
+    from graph_builder import export_views, network
+    from graph_builder.export_style import caption, display_name
+
+    name = check_view(view)
+    graph = network.project(store, timeout)
+    selected = export_views.select(graph, name, as_of)
+    if as_of is not None and not export_views.defining_edges(selected, name):
+        first = export_views.earliest(graph, name)
+        hint = f" (the earliest is {first.isoformat()})" if first else ""
+        raise UsageError(f"the {name} view selects nothing on {as_of.isoformat()}{hint}; choose a later --as-of")
+    if whole and as_of is not None:
+        selected = export_views.select(graph, name, None)
+    nodes = []
+    for node, data in selected.nodes(data=True):
+        attrs = {k: _value(v, k) for k, v in data.items() if v is not None and v != []}
+        attrs["name"] = display_name(data)
+        attrs["caption"] = caption(data)
+        nodes.append(Node(node, dict(sorted(attrs.items()))))
+    edges = [Edge(key, u, v, dict(sorted((k, _value(val, k)) for k, val in data.items() if val is not None)))
+             for u, v, key, data in selected.edges(keys=True, data=True)]
+    nodes.sort(key=lambda n: n.id)
+    edges.sort(key=lambda e: (e.source, e.target, e.id))
+    cited = {key for item in [*(n.attrs for n in nodes), *(e.attrs for e in edges)]
+             for key in str(item.get("source") or "").split(";") if key}
+    return PropertyGraph(name, as_of, nodes, edges, _sources(store, cited, timeout), store)
+
+
+_TUPLES = {"provisions": ("provision", "status", "as_of", "source"), "closures": ("event", "date", "source")}
+
+
+def _value(value: Any, name: str) -> Value:
+    """Projection values as export values: tuples of `provisions`/`closures` become records."""
+    if isinstance(value, list):
+        fields = _TUPLES.get(name)
+        items = [dict(zip(fields, item, strict=True)) if fields and isinstance(item, tuple) else item
+                 for item in value]
+        return sorted(items, key=str)
+    if isinstance(value, str | int | float | bool | dict):
+        return value
+    return str(value)
+
+
+def flat(value: Value) -> str | int | float | bool:
+    """A value for a format without lists: lists joined by LIST_SEPARATOR, records as k=v."""
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join(str(flat(item)) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items() if v not in (None, ""))
+    return value
+
+
+def _sources(store: GraphStore, keys: set[str], timeout: float | None) -> dict[str, dict[str, str]]:
+    """Title, publisher, date and address of the cited sources, by key."""
+    query = """PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX schema: <https://schema.org/>
+PREFIX ndk: <https://w3id.org/nhs-dkg/def#>
+SELECT ?key ?title ?publisher ?date ?url WHERE { ?s a ndk:Source ; dcterms:identifier ?key .
+  OPTIONAL { ?s dcterms:title ?title } OPTIONAL { ?s dcterms:publisher ?publisher }
+  OPTIONAL { ?s dcterms:date ?date } OPTIONAL { ?s schema:url ?url } }"""
+    found: dict[str, dict[str, str]] = {}
+    answer = store.select(query, timeout=timeout)
+    for row in answer.rows:
+        cells = {name: text(cell) for name, cell in zip(answer.variables, row, strict=True) if cell is not None}
+        key = cells.pop("key", "")
+        if key in keys and key not in found:
+            found[key] = cells
+    return dict(sorted(found.items()))
+
+
+def export(build_dir: Path, fmt: str | None, out: Path, view: str = "all", as_of: str | date | None = None,
+           timeout: float | None = DEFAULT_TIMEOUT) -> Exported:
+    """Write one view of a build in one format to `out`, atomically."""
+    from graph_builder.catalogue import check_date
+    from graph_builder.store import open_store
+
+    name = format_for(fmt, out)
+    view_name = check_view(view)
+    when = check_date(as_of) if as_of is not None else None
+    _check_output(out)
+    graph = property_graph(open_store(build_dir), view_name, when, timeout, whole=name == "html")
+    payload = FORMATS[name].writer()(graph)
+    write_bytes_atomic(out, payload)
+    return Exported(out, name, view_name, len(graph.nodes), len(graph.edges), len(payload))
+
+
+def _check_output(out: Path) -> None:
+    """Refuse an output that cannot be a file before any work is done."""
+    if out.is_dir():
+        raise UsageError(f"{out}: is a folder; give a file name, e.g. {out / 'graph.graphml'}")
+    parent = out.parent if str(out.parent) else Path(".")
+    existing = next((p for p in (parent, *parent.parents) if p.exists()), Path("."))
+    if not existing.is_dir():
+        raise UsageError(f"{out}: cannot be written ({existing} is not a folder)")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(f"{out}: cannot be written (no permission to write in {existing})")
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_bytes_atomic(path: Path, payload: bytes) -> None:
+    """Write bytes to a temporary file beside `path`, fsync, rename; nothing half-written is left."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot be written ({exc.strerror or exc})") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; an export is an ordinary file
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise UsageError(f"{path}: cannot be written ({exc.strerror or exc})") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

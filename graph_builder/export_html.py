@@ -1,0 +1,103 @@
+"""The HTML viewer: one self-contained file that draws a view offline, in any modern browser.
+
+The page is `viewer/viewer.html` with `viewer.css`, `viewer.js` (written for this
+project, no library, nothing fetched: a Content-Security-Policy forbids any connection)
+and the view as JSON filled in. It draws the nodes at the export's layout, coloured by
+kind, with a legend (click a kind to hide it), search by name or code, a panel with a
+clicked node's facts, relations and sources (title, publisher, date, address), and a
+date field with a slider: with a date set, only the edges that held on that day and the
+nodes they join (and the view's anchors) are shown, by the same rule as `--as-of`. The
+file always holds the whole view; `--as-of` sets the date it opens at. The address may
+carry `#select=RAL&date=2018-01-31&q=text` to open in that state.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from html import escape
+from importlib.resources import files
+from typing import Any
+
+from graph_builder import __version__
+from graph_builder.export import PropertyGraph
+from graph_builder.export_style import KIND_NAMES, colour, edge_style, legend, short_name
+
+_NODE_FIELDS = ("kind", "name", "caption", "code", "anchor", "anchor_from")
+
+
+def viewer_data(graph: PropertyGraph) -> dict[str, Any]:
+    """What the page draws: nodes with positions, edges by node index, legend, sources, dates."""
+    positions = graph.positions()
+    index = {node.id: i for i, node in enumerate(graph.nodes)}
+    nodes = []
+    for node in graph.nodes:
+        x, y = positions[node.id]
+        item: dict[str, Any] = {"id": node.id, "x": x, "y": y, "colour": colour(str(node.attrs.get("kind", "")))}
+        item.update({k: node.attrs[k] for k in _NODE_FIELDS if k in node.attrs})
+        item.setdefault("code", "")
+        item["short"] = short_name(node.attrs)
+        item["exemplar"] = "exemplar" in str(node.attrs.get("role", ""))
+        item["attrs"] = {k: v for k, v in node.attrs.items() if k not in ("caption", "anchor", "anchor_from")}
+        nodes.append(item)
+    edges = []
+    dates: list[str] = []
+    for edge in graph.edges:
+        line_colour, dash = edge_style(edge.attrs)
+        item = {"id": edge.id, "s": index[edge.source], "t": index[edge.target], "relation": edge.attrs["relation"],
+                "colour": line_colour, "dash": dash,
+                "attrs": {k: v for k, v in edge.attrs.items() if k not in ("valid_from", "valid_until")}}
+        for bound in ("valid_from", "valid_until"):
+            if bound in edge.attrs:
+                item[bound] = edge.attrs[bound]
+                dates.append(str(edge.attrs[bound]))
+        if "status" in edge.attrs:
+            item["status"] = edge.attrs["status"]
+        edges.append(item)
+    dates += [str(n.attrs["anchor_from"]) for n in graph.nodes if "anchor_from" in n.attrs]
+    kinds = Counter(str(n.attrs.get("kind", "")) for n in graph.nodes)
+    styles = Counter((str(e.attrs["relation"]), str(e.attrs.get("status") or "")) for e in graph.edges)
+    return {
+        "title": graph.title,
+        "view": graph.view,
+        "as_of": graph.as_of.isoformat() if graph.as_of else None,
+        "generated_by": f"nhskg {__version__}",
+        "nodes": nodes,
+        "edges": edges,
+        "sources": graph.sources,
+        "dates": {"min": min(dates) if dates else None, "max": max(dates) if dates else None},
+        "legend": [{"kind": k, "name": name, "colour": c, "count": kinds[k]} for k, name, c in legend(kinds)],
+        "kind_names": KIND_NAMES,
+        "edge_legend": [
+            {"name": f"{relation} ({status})" if status else relation, "colour": edge_style({"status": status})[0],
+             "dash": edge_style({"status": status})[1], "count": count}
+            for (relation, status), count in sorted(styles.items())
+        ],
+    }
+
+
+def _script_json(value: object) -> str:
+    """JSON safe inside a <script> element (no `</script>`, no line separators)."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    for raw, safe in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
+                      ("\u2029", "\\u2029")):
+        text = text.replace(raw, safe)
+    return text
+
+
+def html(graph: PropertyGraph) -> bytes:
+    viewer = files("graph_builder") / "viewer"
+    template = (viewer / "viewer.html").read_text(encoding="utf-8")
+    parts = {
+        "generator": escape(f"nhskg {__version__}"),
+        "title": escape(graph.title),
+        "css": (viewer / "viewer.css").read_text(encoding="utf-8"),
+        "js": (viewer / "viewer.js").read_text(encoding="utf-8"),
+        "data": _script_json(viewer_data(graph)),
+    }
+    pieces = template.split("{{")
+    out = [pieces[0]]
+    for piece in pieces[1:]:
+        name, _, rest = piece.partition("}}")
+        out.append(parts[name] + rest)
+    return "".join(out).encode("utf-8")

@@ -1,0 +1,57 @@
+"""The view's RDF: the statements about its nodes, its relation nodes and the sources they cite.
+
+The subjects are every node of the view, the n-ary relation node behind each of its
+edges (partnership, deployment, membership, ...), and every source cited by either;
+their statements are taken from the build (all named graphs together, duplicates
+removed) and blank nodes they point to are followed (a concise bounded description).
+Statements are sorted, so the same build gives the same bytes. N-Triples and Turtle
+(with the project's prefixes) and JSON-LD (expanded form, no remote context: nothing is
+ever fetched to read it) are written by pyoxigraph. The whole dataset, with the
+ontology, the register listings and the provenance graph, is `build/graph.trig`.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pyoxigraph as ox
+
+from graph_builder import iri as mint
+from graph_builder.export import PropertyGraph
+from graph_builder.terms import PREFIXES
+
+_ALL = "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }"
+
+
+def triples(graph: PropertyGraph) -> list[ox.Triple]:
+    """The sorted statements of the view's subjects (and the blank nodes they reach)."""
+    assert graph.store is not None, "an RDF export needs the build's store"
+    wanted = {n.id for n in graph.nodes} | {e.id for e in graph.edges if e.id.startswith(mint.ID)}
+    wanted |= {mint.thing("source", key) for key in graph.sources}
+    by_subject: dict[str, list[ox.Triple]] = {}
+    for s, p, o in graph.store.select(_ALL, timeout=None).rows:
+        assert isinstance(s, ox.NamedNode | ox.BlankNode) and isinstance(p, ox.NamedNode) and o is not None
+        by_subject.setdefault(str(s), []).append(ox.Triple(s, p, o))
+    found: set[ox.Triple] = set()
+    todo = [f"<{iri}>" for iri in sorted(wanted)]
+    seen = set(todo)
+    while todo:
+        for triple in by_subject.get(todo.pop(), []):
+            found.add(triple)
+            if isinstance(triple.object, ox.BlankNode) and str(triple.object) not in seen:
+                seen.add(str(triple.object))
+                todo.append(str(triple.object))
+    return sorted(found, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+
+
+def ntriples(graph: PropertyGraph) -> bytes:
+    return "".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in triples(graph)).encode("utf-8")
+
+
+def turtle(graph: PropertyGraph) -> bytes:
+    return ox.serialize(triples(graph), format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES)) or b""
+
+
+def jsonld(graph: PropertyGraph) -> bytes:
+    expanded = json.loads(ox.serialize(triples(graph), format=ox.RdfFormat.JSON_LD) or b"[]")
+    return (json.dumps(expanded, ensure_ascii=False, indent=1) + "\n").encode("utf-8")

@@ -1,0 +1,122 @@
+"""The named views the exports draw: documented subsets of the one projection (network.py).
+
+| view      | nodes                                                   | edges                              |
+|-----------|---------------------------------------------------------|------------------------------------|
+| followers | GDE exemplars (announced or confirmed), both ends of every partnership | partnerships, every status |
+| systems   | every system and supplier, organisations with a deployment | deployments, system → supplier  |
+| areas     | both ends of every membership (trusts and CCGs in STPs, ICBs, regions) | memberships, with intervals |
+| all       | every node of the projection                            | every relation                     |
+
+With an as-of date a view keeps the edges in effect on that day (`network.in_effect`)
+and the nodes they join, plus its anchors: the nodes it shows even without an edge
+(followers: exemplars whose participation was announced by then; systems: every system
+and supplier; all: every node). Anchors carry `anchor=True` and, where dated,
+`anchor_from`; every edge carries `valid_from` and `valid_until` (ISO days, `valid_until`
+exclusive, absent where open), the rule of `in_effect` written as an interval so that a
+viewer can filter by date by itself. In the followers view, nodes carry `role`
+(`exemplar`, `follower`, or `exemplar;follower`).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from graph_builder import iri as mint
+from graph_builder.network import RELATIONS, edges_of, in_effect, validity
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+VIEWS: dict[str, str] = {
+    "followers": "Exemplars of the Global Digital Exemplar programme (announced or confirmed) and their fast "
+                 "followers, with every partnership as an edge (confirmed, proposed and dropped; the status is "
+                 "on the edge).",
+    "systems": "Organisations and the clinical systems and suppliers they deploy: deployments as edges "
+               "(organisation → system, or → supplier where the source names no product), and system → "
+               "supplier. Every system and supplier is shown, deployed or not.",
+    "areas": "Organisations in their areas: memberships of trusts and CCGs in STPs, ICBs and regions as "
+             "edges, each with its interval and source.",
+    "all": "Every organisation, programme, blueprint, system and supplier, and every relation between them.",
+}
+"""The named views, with what each shows (the CLI's --view choices)."""
+
+VIEW_RELATIONS: dict[str, tuple[str, ...]] = {
+    "followers": ("partnership",),
+    "systems": ("deployment", "supplied-by"),
+    "areas": ("membership",),
+    "all": RELATIONS,
+}
+"""The relations each view draws as edges; the first defines it: a view with no edge of
+its first relation on a date selects nothing."""
+
+GDE = mint.thing("programme", "global-digital-exemplar")
+
+
+def anchors(graph: nx.MultiDiGraph, name: str) -> dict[str, date | None]:
+    """The nodes a view shows even without an edge, with the day they start to count."""
+    if name == "all":
+        return dict.fromkeys(graph.nodes)
+    if name == "systems":
+        return {n: None for n, d in graph.nodes(data=True) if d["kind"] in ("system", "supplier")}
+    if name != "followers":
+        return {}
+    found: dict[str, date | None] = {}
+    for u, v, data in edges_of(graph, "participation"):
+        if v == GDE and data["role"] in ("exemplar", "joint-exemplar") and data["status"] in ("announced", "confirmed"):
+            since = validity(data)[0]
+            earlier = found.get(u, date.max)
+            found[u] = None if since is None or earlier is None else min(since, earlier)
+    return found
+
+
+def select(graph: nx.MultiDiGraph, name: str, as_of: date | None = None) -> nx.MultiDiGraph:
+    """A view of the projection as a new graph (attributes copied; the projection is untouched)."""
+    import networkx as nx
+
+    if name not in VIEWS:
+        raise KeyError(name)
+    wanted = set(VIEW_RELATIONS[name])
+    view = nx.MultiDiGraph(view=name, as_of=as_of.isoformat() if as_of else "")
+    pinned = anchors(graph, name)
+    for node, since in sorted(pinned.items()):
+        if as_of is None or since is None or since <= as_of:
+            view.add_node(node, **graph.nodes[node], anchor=True)
+            if since is not None:
+                view.nodes[node]["anchor_from"] = since.isoformat()
+    for u, v, key, data in sorted(graph.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2])):
+        if data["relation"] not in wanted or not in_effect(data, as_of):
+            continue
+        for end in (u, v):
+            if end not in view:
+                view.add_node(end, **graph.nodes[end])
+        start, until = validity(data)
+        view.add_edge(u, v, key=key, **data)
+        if start:
+            view.edges[u, v, key]["valid_from"] = start.isoformat()
+        if until:
+            view.edges[u, v, key]["valid_until"] = until.isoformat()
+    if name == "followers":
+        for node in view.nodes:
+            roles = (["exemplar"] if node in pinned else []) + (["follower"] if view.out_degree(node) else [])
+            view.nodes[node]["role"] = ";".join(roles)
+    return view
+
+
+def defining_edges(view: nx.MultiDiGraph, name: str) -> int:
+    """How many edges of the view's defining relation it has (0: the selection is empty)."""
+    first = VIEW_RELATIONS[name][0]
+    return sum(1 for *_, d in view.edges(data=True) if name == "all" or d["relation"] == first)
+
+
+def earliest(graph: nx.MultiDiGraph, name: str) -> date | None:
+    """The first day on which the view has an edge of its defining relation (None: undated ones)."""
+    first = VIEW_RELATIONS[name][0]
+    days = []
+    for *_, data in graph.edges(data=True):
+        if name == "all" or data["relation"] == first:
+            start = validity(data)[0]
+            if start is None:
+                return None
+            days.append(start)
+    return min(days) if days else None

@@ -1,0 +1,283 @@
+"""Every export format, read back by an independent reader, agrees with the graph.
+
+Readers: networkx (GraphML, GEXF), python-igraph (GraphML), pydot (DOT), the json module
+(Cytoscape.js JSON, which has a fixed schema), rdflib (Turtle, N-Triples, JSON-LD).
+Expected values come from data/partnerships.csv and the projection, not from the writers.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import warnings
+from datetime import date
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from graph_builder import export_views, network
+from graph_builder.cli import EXPORT_FORMATS, EXPORT_VIEWS, main
+from graph_builder.export import FORMATS, LIST_SEPARATOR, export
+from graph_builder.store import open_store
+
+ORG = "https://w3id.org/nhs-dkg/id/org/"
+
+
+@pytest.fixture(scope="session")
+def build_dir(built) -> Path:
+    return built.out_dir
+
+
+@pytest.fixture(scope="session")
+def partnerships(shipped_data) -> list[dict[str, str]]:
+    with (shipped_data / "partnerships.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="session")
+def exported(build_dir, tmp_path_factory):
+    """Export (format, view, as_of) once per session; returns the file."""
+    folder = tmp_path_factory.mktemp("exports")
+    made: dict[tuple[str, str, str | None], Path] = {}
+
+    def make(fmt: str, view: str = "followers", as_of: str | None = None) -> Path:
+        key = (fmt, view, as_of)
+        if key not in made:
+            out = folder / f"{view}-{as_of or 'all'}.{fmt}"
+            export(build_dir, fmt, out, view, as_of)
+            made[key] = out
+        return made[key]
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def projection(build_dir):
+    return network.project(open_store(build_dir))
+
+
+def expected(projection, view: str, as_of: str | None = None) -> nx.MultiDiGraph:
+    return export_views.select(projection, view, date.fromisoformat(as_of) if as_of else None)
+
+
+def pairs(rows) -> set[tuple[str, str, str]]:
+    return {(ORG + r["follower"], ORG + r["exemplar"], r["status"]) for r in rows}
+
+
+def test_cli_choices_match_the_api():
+    assert tuple(FORMATS) == EXPORT_FORMATS
+    assert tuple(export_views.VIEWS) == EXPORT_VIEWS
+
+
+# --- GraphML --------------------------------------------------------------------------------
+
+def test_graphml_followers_read_by_networkx(exported, partnerships):
+    graph = nx.read_graphml(exported("graphml"), force_multigraph=True)
+    assert graph.number_of_edges() == len(partnerships) == 14
+    assert {(u, v, d["status"]) for u, v, d in graph.edges(data=True)} == pairs(partnerships)
+    assert all(d["relation"] == "partnership" and d["source"] for _, _, d in graph.edges(data=True))
+    ral = graph.nodes[ORG + "RAL"]
+    assert ral["kind"] == "acute-trust" and ral["code"] == "RAL" and ral["role"] == "exemplar"
+    assert ral["anchor"] is True  # typed key: boolean
+    assert ral["name"] == "Royal Free London NHS Foundation Trust"
+    dropped = [d for u, v, d in graph.edges(data=True) if d["status"] == "dropped"]
+    assert dropped == [pytest.approx(dropped[0])] and dropped[0]["end"] == "2018-01"
+
+
+def test_graphml_declares_typed_keys_and_yed_graphics(exported):
+    text = exported("graphml", "systems").read_text(encoding="utf-8")
+    assert 'attr.name="register_row" attr.type="int"' in text
+    assert 'attr.name="kind" attr.type="string"' in text
+    assert 'yfiles.type="nodegraphics"' in text and "<y:NodeLabel" in text and "<y:Fill color=" in text
+
+
+def test_graphml_read_by_igraph(exported, projection):
+    igraph = pytest.importorskip("igraph")
+    for view in ("followers", "systems"):
+        graph = igraph.Graph.Read_GraphML(str(exported("graphml", view)))
+        want = expected(projection, view)
+        assert (graph.vcount(), graph.ecount()) == (want.number_of_nodes(), want.number_of_edges())
+        assert graph.is_directed()
+        assert set(graph.vs["id"]) == set(want.nodes)
+        kinds = dict(zip(graph.vs["id"], graph.vs["kind"], strict=True))
+        assert all(kinds[n] == d["kind"] for n, d in want.nodes(data=True))
+
+
+def test_all_view_keeps_every_node_and_relation(exported, projection):
+    graph = nx.read_graphml(exported("graphml", "all"), force_multigraph=True)
+    assert (graph.number_of_nodes(), graph.number_of_edges()) == (projection.number_of_nodes(),
+                                                                    projection.number_of_edges())
+    relations = {d["relation"] for *_, d in graph.edges(data=True)}
+    assert relations == set(network.RELATIONS)
+
+
+def test_multi_valued_attributes_are_kept(exported, projection):
+    many = [(n, d["alt_labels"]) for n, d in projection.nodes(data=True) if len(d.get("alt_labels", [])) > 1]
+    assert many, "the shipped graph has organisations with several names"
+    node, names = many[0]
+    graph = nx.read_graphml(exported("graphml", "all"), force_multigraph=True)
+    assert graph.nodes[node]["alt_labels"].split(LIST_SEPARATOR) == sorted(names)
+    cyjs = json.loads(exported("cyjs", "all").read_text(encoding="utf-8"))
+    item = next(n["data"] for n in cyjs["elements"]["nodes"] if n["data"]["id"] == node)
+    assert item["alt_labels"] == sorted(names)
+
+
+# --- GEXF -----------------------------------------------------------------------------------
+
+def test_gexf_read_by_networkx_with_colours(exported, partnerships):
+    path = exported("gexf")
+    assert 'version="1.3"' in path.read_text(encoding="utf-8")[:400]
+    graph = nx.read_gexf(path)
+    assert {(u, v, d["status"]) for u, v, d in graph.edges(data=True)} == pairs(partnerships)
+    ral = graph.nodes[ORG + "RAL"]
+    assert ral["viz"]["color"] == {"r": 31, "g": 119, "b": 180, "a": 1.0}  # acute trust blue
+    assert ral["kind"] == "acute-trust" and "position" in ral["viz"]
+    mental = graph.nodes[ORG + "RX4"]
+    assert mental["viz"]["color"] != ral["viz"]["color"]
+
+
+def test_gexf_areas_as_of_a_date(exported, projection):
+    graph = nx.read_gexf(exported("gexf", "areas", "2018-01-01"))
+    want = expected(projection, "areas", "2018-01-01")
+    assert graph.number_of_edges() == want.number_of_edges() > 0
+    assert all(d["valid_from"] <= "2018-01-01" < d["valid_until"] for *_, d in graph.edges(data=True))
+    assert {d["relation"] for *_, d in graph.edges(data=True)} == {"membership"}
+
+
+# --- Cytoscape.js JSON ----------------------------------------------------------------------
+
+def test_cyjs_schema_and_counts(exported, projection):
+    doc = json.loads(exported("cyjs", "systems").read_text(encoding="utf-8"))
+    nodes, edges = doc["elements"]["nodes"], doc["elements"]["edges"]
+    want = expected(projection, "systems")
+    assert (len(nodes), len(edges)) == (want.number_of_nodes(), want.number_of_edges())
+    ids = {n["data"]["id"] for n in nodes}
+    assert len(ids) == len(nodes)
+    assert all(e["data"]["source"] in ids and e["data"]["target"] in ids for e in edges)
+    assert all({"x", "y"} <= set(n["position"]) and n["data"]["color"].startswith("#") for n in nodes)
+    deployments = [e["data"] for e in edges if e["data"]["relation"] == "deployment"]
+    assert deployments and all(d["as_of"] and d["status"] and d["source"] for d in deployments)
+    register_rows = [n["data"]["register_row"] for n in nodes if "register_row" in n["data"]]
+    assert register_rows and all(isinstance(r, int) for r in register_rows)
+
+
+# --- DOT ------------------------------------------------------------------------------------
+
+def test_dot_read_by_pydot(exported, partnerships):
+    pydot = pytest.importorskip("pydot")
+    with warnings.catch_warnings():  # pydot 4 calls pyparsing names that pyparsing 3.3 deprecates
+        warnings.simplefilter("ignore", DeprecationWarning)
+        (graph,) = pydot.graph_from_dot_file(str(exported("dot")))
+    nodes = [n for n in graph.get_nodes() if n.get_name() not in ("node", "edge", "graph")]
+    assert len(nodes) == 40
+    found = {(e.get_source().strip('"'), e.get_destination().strip('"'), e.get("status").strip('"'))
+             for e in graph.get_edges()}
+    assert found == pairs(partnerships)
+    ral = graph.get_node(f'"{ORG}RAL"')[0]
+    assert ral.get("label") == '"RAL"' and ral.get("fillcolor") == '"#1f77b4"'
+
+
+# --- RDF ------------------------------------------------------------------------------------
+
+def test_rdf_exports_agree_and_hold_the_relation_nodes(exported, partnerships):
+    from rdflib import Graph, URIRef
+    from rdflib.compare import isomorphic
+
+    graphs = {}
+    for fmt, parser in (("nt", "nt"), ("ttl", "turtle"), ("jsonld", "json-ld")):
+        graph = Graph()
+        with warnings.catch_warnings():  # rdflib's JSON-LD parser uses its own deprecated ConjunctiveGraph
+            warnings.simplefilter("ignore", DeprecationWarning)
+            graph.parse(exported(fmt), format=parser)
+        graphs[fmt] = graph
+    assert isomorphic(graphs["nt"], graphs["ttl"]) and isomorphic(graphs["nt"], graphs["jsonld"])
+    ndk = "https://w3id.org/nhs-dkg/def#"
+    found = set(graphs["nt"].subjects(URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                                      URIRef(ndk + "Partnership")))
+    assert len(found) == len(partnerships)
+    sources = set(graphs["nt"].subjects(URIRef("http://purl.org/dc/terms/identifier"), None))
+    assert len(sources) > len(found)  # the cited sources are described too
+
+
+# --- determinism, atomicity, bad input -------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", [f for f in FORMATS if f != "png"])
+def test_exports_are_deterministic(fmt, build_dir, tmp_path):
+    first, second = tmp_path / f"a.{fmt}", tmp_path / f"b.{fmt}"
+    export(build_dir, fmt, first, "followers")
+    export(build_dir, fmt, second, "followers")
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_png_is_a_picture(exported):
+    data = exported("png").read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+
+
+def test_svg_is_an_svg_with_the_codes(exported):
+    text = exported("svg", "followers").read_text(encoding="utf-8")
+    assert "<svg" in text and "RAL" in text and "partnership (confirmed)" in text
+
+
+def cli(args: list[str], capsys) -> tuple[int, str, str]:
+    code = 0
+    try:
+        main(args)
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_export_infers_the_format_from_the_suffix(build_dir, tmp_path, capsys):
+    out = tmp_path / "f.gexf"
+    code, stdout, _ = cli(["export", "-o", str(out), "--view", "followers", "--build", str(build_dir)], capsys)
+    assert code == 0 and "14 edges" in stdout and out.is_file()
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["--format", "pdf"], "unknown export format 'pdf'"),
+    (["--view", "everything"], "unknown view 'everything'"),
+    (["--view", "followers", "--as-of", "1990-01-01"], "selects nothing on 1990-01-01"),
+    (["--as-of", "31/01/2018"], "is not a date"),
+])
+def test_bad_input_is_one_line_exit_2(args, needle, build_dir, tmp_path, capsys):
+    out = tmp_path / "x.graphml"
+    code, _, err = cli(["export", "-o", str(out), "--build", str(build_dir), *args], capsys)
+    assert code == 2 and needle in err and len(err.strip().splitlines()) == 1
+    assert not out.exists() and not list(tmp_path.iterdir())
+
+
+def test_unwritable_output_is_one_line_exit_2(build_dir, tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    code, _, err = cli(["export", "-o", str(blocker / "x.dot"), "--build", str(build_dir)], capsys)
+    assert code == 2 and "cannot be written" in err and len(err.strip().splitlines()) == 1
+    code, _, err = cli(["export", "-o", str(tmp_path), "-f", "dot", "--build", str(build_dir)], capsys)
+    assert code == 2 and "is a folder" in err
+    code, _, err = cli(["export", "--build", str(build_dir)], capsys)
+    assert code == 2 and "-o FILE" in err
+
+
+def test_a_failed_export_leaves_the_previous_file(build_dir, tmp_path, monkeypatch):
+    out = tmp_path / "keep.graphml"
+    out.write_text("previous")
+    import graph_builder.export_xml as writers
+
+    def broken(graph):
+        raise RuntimeError("renderer crashed")
+
+    monkeypatch.setattr(writers, "graphml", broken)
+    with pytest.raises(RuntimeError):
+        export(build_dir, "graphml", out, "followers")
+    assert out.read_text() == "previous" and [p.name for p in tmp_path.iterdir()] == ["keep.graphml"]
+
+
+def test_validity_is_the_in_effect_rule(projection):
+    days = [date(y, m, 1) for y in range(2015, 2026) for m in (1, 4, 7, 10)]
+    for *_, data in projection.edges(data=True):
+        start, until = network.validity(data)
+        for day in days:
+            held = (start is None or start <= day) and (until is None or day < until)
+            assert held == network.in_effect(data, day), (data, day)
