@@ -251,14 +251,16 @@ VALIDATE_FORMATS = ("text", "json", "turtle", "junit")
               help="Largest file accepted, in bytes.")
 @click.option("--output", "-o", "output", type=click.Path(path_type=Path), metavar="FILE",
               help="Write the report to FILE (replaced only once whole) instead of standard output.")
-def validate(files: tuple[Path, ...], against: Path, shapes_dir: Path | None, shapes_mode: str, fmt: str,
-             fail_on: str, max_size: int, output: Path | None) -> None:
+@click.pass_context
+def validate(ctx: click.Context, files: tuple[Path, ...], against: Path, shapes_dir: Path | None, shapes_mode: str,
+             fmt: str, fail_on: str, max_size: int, output: Path | None) -> None:
     """Validate register CSVs or RDF files against the shapes, together with a build.
 
     FILES are register CSVs (recognised by their header) or RDF: Turtle (.ttl),
     N-Triples (.nt), N-Quads (.nq), TriG (.trig), JSON-LD (.jsonld). Only results about
-    the files' own nodes are reported. Exit codes: 0 conforms, 1 violations (or
-    warnings with --fail-on warning), 2 bad input or usage, 3 internal error.
+    the files' own nodes are reported; --quiet prints no report (the exit code
+    says). Exit codes: 0 conforms, 1 violations (or warnings with --fail-on
+    warning), 2 bad input or usage, 3 internal error.
     """
     from graph_builder import report as reporting
     from graph_builder import validate as validating
@@ -273,10 +275,12 @@ def validate(files: tuple[Path, ...], against: Path, shapes_dir: Path | None, sh
     rendered = reporting.render(result, fmt, fail_on)
     if output is not None:
         write_atomic(output, [rendered])
-    else:
+    elif not ctx.obj["quiet"]:
         click.echo(rendered, nl=False)
     if result.failed(fail_on):
-        raise ValidationFailed(reporting.verdict(result, fail_on))
+        counts = result.counts()
+        raise ValidationFailed(f"does not conform ({counts['Violation']} violations, {counts['Warning']} warnings); "
+                               "exit 1")
 
 
 @cli.command()
@@ -326,11 +330,12 @@ def _push_progress(quiet: bool) -> contextlib.AbstractContextManager[Callable[..
     """A rich progress bar on a terminal; nothing when piped or quiet."""
     if quiet or not sys.stderr.isatty():
         return contextlib.nullcontext(None)
+    from rich.console import Console
     from rich.progress import Progress
 
     @contextlib.contextmanager
     def bar() -> Iterator[Callable[..., None]]:
-        with Progress(transient=True) as shown:
+        with Progress(console=Console(stderr=True), transient=True) as shown:
             task = shown.add_task("pushing", total=None)
 
             def update(event: str, item: object, done: int, total: int) -> None:
