@@ -20,8 +20,8 @@ class MembershipsBuilder(Builder):
     columns = (
         Column("member", "code", required=True, ref="org"),
         Column("group", "code", required=True, ref="org"),
-        Column("start", "date", required=True),
-        Column("end", "date", required=True),
+        Column("start", "day", required=True),
+        Column("end", "day", required=True),
         Column("source", "sources", required=True),
         Column("note"),
     )

@@ -44,8 +44,8 @@ class OrganisationsBuilder(Builder):
         Column("name", required=True),
         Column("kind", "enum", required=True, choices=KINDS),
         Column("ons_code"),
-        Column("open_date", "date"),
-        Column("close_date", "date"),
+        Column("open_date", "day"),
+        Column("close_date", "day"),
         Column("latitude", "float"),
         Column("longitude", "float"),
         Column("country", "enum", choices=("england", "wales")),
@@ -78,8 +78,8 @@ class OrganisationsBuilder(Builder):
         yield node, t.ndk("listedName"), t.lit(row["name"])
         yield node, t.ndk("organisationType"), t.iri(mint.concept("organisation-type", row["kind"]))
         yield from opt(node, t.ndk("onsCode"), row["ons_code"], t.lit)
-        yield from opt(node, t.ndk("openDate"), row["open_date"], t.date_lit)
-        yield from opt(node, t.ndk("closeDate"), row["close_date"], t.date_lit)
+        yield from opt(node, t.ndk("openDate"), row["open_date"], lambda d: t.lit(d, "date"))
+        yield from opt(node, t.ndk("closeDate"), row["close_date"], lambda d: t.lit(d, "date"))
         yield from opt(node, t.schema("latitude"), row["latitude"], t.decimal_lit)
         yield from opt(node, t.schema("longitude"), row["longitude"], t.decimal_lit)
         yield from opt(node, t.ndk("country"), row["country"], t.lit)
@@ -122,6 +122,6 @@ class OrganisationsBuilder(Builder):
         for column, prop in (("open_date", "openDate"), ("close_date", "closeDate")):
             given = [r[column] for r in listings if r[column]]
             if given:
-                yield org, t.ndk(prop), t.date_lit(given[0])
+                yield org, t.ndk(prop), t.lit(given[0], "date")
         for src in sorted({s for r in listings for s in r.sources()}):
             yield org, t.dcterms("source"), t.iri(mint.thing("source", src))
