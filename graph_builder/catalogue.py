@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
@@ -46,6 +46,9 @@ from graph_builder import resources
 from graph_builder.errors import UsageError
 from graph_builder.results import XSD, Result, term
 from graph_builder.store import DEFAULT_TIMEOUT, GraphStore, Term, check_read_only, open_store
+
+if TYPE_CHECKING:
+    from graph_builder.remote import Endpoint
 
 PARAM_TYPES = ("org", "programme", "date", "integer", "text", "choice")
 _HEADER = re.compile(r"^#\s*([a-z-]+):\s*(.*)$")
@@ -264,14 +267,15 @@ def run(
     as_of: str | date | None = None,
     build: Path = Path("build"),
     timeout: float | None = DEFAULT_TIMEOUT,
+    endpoint: Endpoint | None = None,
 ) -> Result:
-    """Answer one saved question from the build in `build` (a folder holding graph.nq)."""
+    """Answer one saved question from the build in `build`, or from a SPARQL `endpoint` (remote.py)."""
     q = question(name)
     checked = check_params(q, params)
     when = check_date(as_of) if as_of is not None else None
     if when is not None and not q.as_of:
         raise UsageError(f"{q.name} does not depend on time; leave out --as-of")
-    store = open_store(build)
+    store = _open(build, endpoint, timeout)
     if q.analysis is not None:
         for p in q.params:
             if p.name in checked and p.type in ("org", "programme"):
@@ -297,12 +301,22 @@ def run_sparql(
     query: str,
     build: Path = Path("build"),
     timeout: float | None = DEFAULT_TIMEOUT,
+    endpoint: Endpoint | None = None,
 ) -> Result:
-    """Answer an ad hoc read-only query (SELECT, ASK, CONSTRUCT, DESCRIBE) from a build."""
+    """Answer an ad hoc read-only query (SELECT, ASK, CONSTRUCT, DESCRIBE) from a build or an endpoint."""
     check_read_only(query)
-    store = open_store(build)
+    store = _open(build, endpoint, timeout)
     answer = store.select(query, None, timeout)
     return Result("sparql", "sparql", answer.variables, answer.rows, answer.boolean)
+
+
+def _open(build: Path, endpoint: Endpoint | None, timeout: float | None) -> GraphStore:
+    """The build's embedded store, or the remote endpoint when one is given."""
+    if endpoint is None:
+        return open_store(build)
+    from graph_builder.remote import RemoteStore
+
+    return RemoteStore(endpoint, timeout)
 
 
 def read_query(value: str) -> str:

@@ -1,10 +1,26 @@
-"""The embedded query engine: a build's `graph.nq` in a pyoxigraph store, queried with a timeout.
+"""The embedded query engine: a build's persistent pyoxigraph store, opened read-only.
 
-`open_store(build_dir)` loads `graph.nq` into an in-memory pyoxigraph `Store` (about
-0.15 s for the shipped build) and keeps it for the life of the process, so repeated
-questions pay for the load once; a rebuilt `graph.nq` (new size or mtime) is loaded
-again. Queries see the default graph as the union of every named graph, so a saved
-query needs no `GRAPH` clause.
+`open_store(build_dir)` opens `build/store` (the RocksDB store `nhskg build` writes) with
+`pyoxigraph.Store.read_only`: nothing is parsed, the files are not changed, and any
+number of processes (an `nhskg serve` among them) may read it at once. A build folder
+without a store (an older build, or a bare `graph.nq`) falls back to loading `graph.nq`
+into memory. Opened stores are kept for the life of the process; a rebuilt folder is
+opened again. Queries see the default graph as the union of every named graph, so a
+saved query needs no `GRAPH` clause.
+
+Why this engine (benchmarks/store_engines.py, figures in benchmarks/results/): a command
+opens the build and answers one question, and the persistent store does that fastest: it
+opens in about 0.05 s whatever the size, where loading graph.nq into memory grows with the
+graph (0.6 s for the shipped 42k quads, 7.6 s for 1.2M), and it holds half the memory. Each
+query runs 3 to 5 times faster in memory, so `open_store(build, memory=True)` is there for a
+long-lived program asking many questions of a large graph. Plain rdflib needs seconds to
+parse the shipped build and cannot answer five saved questions. rdflib stays the API where
+it costs nothing: `EmbeddedStore.rdflib_dataset()` is an rdflib view (oxrdflib) of the same
+store.
+
+`GraphStore` is the interface the catalogue and the analyses use: `select` and
+`has_subject`. `EmbeddedStore` implements it here, `remote.RemoteStore` over HTTP, so a
+saved question runs unchanged against either.
 
 Timeouts: pyoxigraph evaluates a query without holding the GIL but offers no way to
 cancel one. `GraphStore.select` therefore runs the evaluation in a daemon worker thread
@@ -33,10 +49,14 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from graph_builder.errors import UsageError
+
+if TYPE_CHECKING:
+    from rdflib import Dataset
 
 DEFAULT_TIMEOUT = 30.0
 """Seconds a query may run before it is stopped (`--timeout` on the command line)."""
@@ -63,14 +83,7 @@ class Solutions:
 
 
 class GraphStore:
-    """One loaded build, queried read-only."""
-
-    def __init__(self, store: ox.Store, path: Path) -> None:
-        self._store = store
-        self.path = path
-
-    def __len__(self) -> int:
-        return len(self._store)
+    """A read-only graph that answers SPARQL: the embedded store or a remote endpoint."""
 
     def select(
         self,
@@ -92,9 +105,7 @@ class GraphStore:
         worker.start()
         worker.join(timeout)
         if worker.is_alive():
-            raise QueryTimeout(
-                f"the query was stopped after {timeout:g} s; narrow it or allow more time with --timeout"
-            )
+            raise self._timed_out(timeout or 0.0)
         if "error" in box:
             error = box["error"]
             if isinstance(error, SyntaxError):
@@ -107,7 +118,59 @@ class GraphStore:
 
     def has_subject(self, node: ox.NamedNode) -> bool:
         """Whether the graph says anything about `node`."""
+        raise NotImplementedError
+
+    def _evaluate(self, query: str, bound: dict[ox.Variable, Term]) -> Solutions:
+        raise NotImplementedError
+
+    def _timed_out(self, timeout: float) -> Exception:
+        return QueryTimeout(f"the query was stopped after {timeout:g} s; narrow it or allow more time with --timeout")
+
+
+class EmbeddedStore(GraphStore):
+    """One build's graph in pyoxigraph: the persistent store read-only, or graph.nq in memory."""
+
+    def __init__(self, store: ox.Store, path: Path) -> None:
+        self._store = store
+        self.path = path
+        """The store folder (persistent) or the graph.nq file (loaded into memory)."""
+
+    @property
+    def persistent(self) -> bool:
+        return self.path.is_dir()
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def has_subject(self, node: ox.NamedNode) -> bool:
         return any(True for _ in self._store.quads_for_pattern(node, None, None))
+
+    def named_graphs(self) -> list[ox.NamedNode]:
+        """The named graphs of the build, sorted."""
+        return sorted((g for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)), key=str)
+
+    def graph_sizes(self) -> dict[str, int]:
+        """The number of triples in each named graph, by graph IRI."""
+        query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        answer = self._store.query(query)
+        assert isinstance(answer, ox.QuerySolutions)
+        return {str(row["g"].value): int(row["n"].value) for row in answer}
+
+    def ntriples(self, graph: ox.NamedNode) -> bytes:
+        """One named graph as N-Triples (serialised by pyoxigraph, in the store's order)."""
+        return self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b""
+
+    def rdflib_dataset(self) -> Dataset:
+        """The same store seen through rdflib's API (oxrdflib; nothing is copied or parsed).
+
+        Queries through `Dataset.query` run in pyoxigraph; the default graph is the union.
+        For pySHACL, copy the few graphs a rule needs into a plain rdflib Graph instead
+        (pySHACL over oxrdflib is slow, DESIGN.md).
+        """
+        from oxrdflib import OxigraphStore
+        from rdflib import Dataset
+
+        return Dataset(store=OxigraphStore(store=self._store), default_union=True)
 
     def _evaluate(self, query: str, bound: dict[ox.Variable, Term]) -> Solutions:
         answer = self._store.query(query, use_default_graph_as_union=True, substitutions=bound or None)
@@ -184,34 +247,65 @@ def _collect_names(node: object, names: set[str], depth: int) -> None:
             _collect_names(item, names, depth + 1)
 
 
-_CACHE: dict[Path, tuple[tuple[int, int], GraphStore]] = {}
+_CACHE: dict[Path, tuple[tuple[int, int, int], EmbeddedStore]] = {}
 _LOCK = threading.Lock()
+STORE_DIR = "store"
+"""The persistent store's folder inside a build (build.STORE)."""
+
+
+def _check_build(build_dir: Path) -> None:
+    if not build_dir.is_dir():
+        raise UsageError(f"{build_dir}: no such build folder; run `nhskg build` first (or pass --build DIR)")
 
 
 def graph_file(build_dir: Path) -> Path:
     """The N-Quads file of a build folder, or a UsageError saying to build first."""
+    _check_build(build_dir)
     path = build_dir / "graph.nq"
-    if not build_dir.is_dir():
-        raise UsageError(f"{build_dir}: no such build folder; run `nhskg build` first (or pass --build DIR)")
     if not path.is_file():
         raise UsageError(f"{build_dir}: holds no graph.nq; run `nhskg build` first (or pass --build DIR)")
     return path
 
 
-def open_store(build_dir: Path) -> GraphStore:
-    """The build's graph loaded into memory, reused while `graph.nq` is unchanged."""
-    path = graph_file(build_dir).resolve()
+def store_dir(build_dir: Path) -> Path | None:
+    """The build's persistent store folder, or None for a build without one."""
+    path = build_dir / STORE_DIR
+    return path if (path / "CURRENT").is_file() else None
+
+
+def open_store(build_dir: Path, memory: bool = False) -> EmbeddedStore:
+    """The build's graph: its persistent store opened read-only, else graph.nq loaded into memory.
+
+    `memory=True` loads graph.nq into memory even where there is a store: seconds more to
+    open a large build, but each query then runs several times faster (benchmarks/results),
+    which pays off for a long-lived process that asks many questions. Reused while the
+    build is unchanged (a new build is a new folder, so a new stamp).
+    """
+    _check_build(build_dir)
+    path = (None if memory else store_dir(build_dir)) or graph_file(build_dir)
+    path = path.resolve()
     stat = path.stat()
-    stamp = (stat.st_mtime_ns, stat.st_size)
+    stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size if path.is_file() else 0)
     with _LOCK:
         cached = _CACHE.get(path)
         if cached and cached[0] == stamp:
             return cached[1]
-        store = ox.Store()
-        try:
-            store.load(path=path, format=ox.RdfFormat.N_QUADS)
-        except (SyntaxError, ValueError) as exc:
-            raise UsageError(f"{path}: cannot be read as N-Quads ({exc}); run `nhskg build` again") from None
-        loaded = GraphStore(store, path)
+        loaded = EmbeddedStore(_open_persistent(path) if path.is_dir() else _load_nquads(path), path)
         _CACHE[path] = (stamp, loaded)
         return loaded
+
+
+def _open_persistent(path: Path) -> ox.Store:
+    try:
+        return ox.Store.read_only(str(path))
+    except (OSError, RuntimeError) as exc:  # RocksDB reports damage as RuntimeError
+        raise UsageError(f"{path}: cannot open the store read-only ({exc}); run `nhskg build` again") from None
+
+
+def _load_nquads(path: Path) -> ox.Store:
+    store = ox.Store()
+    try:
+        store.load(path=path, format=ox.RdfFormat.N_QUADS)
+    except (SyntaxError, ValueError) as exc:
+        raise UsageError(f"{path}: cannot be read as N-Quads ({exc}); run `nhskg build` again") from None
+    return store
