@@ -9,13 +9,18 @@ byte-identical for the same registers.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterator, Sequence
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import chain
 from pathlib import Path
 
 from graph_builder import __version__, ontology, writer
@@ -63,6 +68,8 @@ def read_registers(data_dir: Path, builders: Sequence[Builder] = BUILDERS) -> tu
             continue
         rows, found = b.read(path, label)
         problems += found
+        if found:  # not read again to hash it: it may not be a file at all (a FIFO would wait)
+            continue
         ctx.rows[b.name] = rows
         ctx.ids.update(b.ids(rows))
         raw = path.read_bytes()
@@ -86,11 +93,12 @@ def _label(path: Path) -> str:
 
 def register_quads(b: Builder, rows: list[Row], ctx: Context) -> Iterator[t.Quad]:
     graph = b.graph
+    shared: dict[str, str] = {}  # one string per predicate, not one per statement (memory at scale)
     for row in rows:
         for s, p, o in b.triples(row, ctx):
-            yield t.Quad(s, p, o, graph)
+            yield t.Quad(s, shared.setdefault(p, p), o, graph)
     for s, p, o in b.finish(rows, ctx):
-        yield t.Quad(s, p, o, graph)
+        yield t.Quad(s, shared.setdefault(p, p), o, graph)
 
 
 def provenance_quads(infos: list[RegisterInfo]) -> Iterator[t.Quad]:
@@ -135,28 +143,109 @@ def build_register(b: Builder, path: Path, reference: Context, label: str | None
     return writer.canonical(register_quads(b, rows, ctx))
 
 
-def build_dataset(data_dir: Path) -> BuildResult:
-    """Everything `build` makes, in memory; nothing is written."""
+def build_dataset(data_dir: Path, each_part: Callable[[list[t.Quad]], None] | None = None) -> BuildResult:
+    """Everything `build` makes, in memory; nothing is written.
+
+    `each_part` is given each named graph's quads as soon as they are made (build() feeds
+    the store with them while the rest is built).
+    """
     ctx, infos = read_registers(data_dir)
-    quads: list[t.Quad] = list(ontology.quads())
-    for b in BUILDERS:
-        quads.extend(register_quads(b, ctx.rows[b.name], ctx))
-    quads.extend(provenance_quads(infos))
-    canonical = writer.canonical(quads)
+    made = chain([ontology.quads()], (register_quads(b, ctx.rows[b.name], ctx) for b in BUILDERS),
+                 [provenance_quads(infos)])
+    # Each part is one named graph, so sorting part by part (the sort keys of one register
+    # at a time) and putting the parts in graph order gives the canonical order of the whole.
+    parts = []
+    for quads in made:
+        part = writer.canonical(quads)
+        if each_part is not None:
+            each_part(part)
+        parts.append(part)
+    canonical = [q for part in sorted(parts, key=lambda part: part[0].g if part else "") for q in part]
     return BuildResult(infos, canonical, summarise(canonical))
 
 
 def build(data_dir: Path, out_dir: Path) -> BuildResult:
-    """Build and publish to `out_dir`; the previous build stays until the new one is whole."""
+    """Build and publish to `out_dir`; the previous build stays until the new one is whole.
+
+    One build at a time writes to `out_dir`: it holds a lock on `.{name}.lock` beside it,
+    and a second build of the same folder stops at once (UsageError, exit 2). Holding it,
+    a build first clears what a killed one left. A write that fails (a full disk) is a
+    UsageError too; whatever the failure, the previous build is untouched.
+    """
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        with _exclusive(out_dir):
+            _clear_leftovers(out_dir)
+            return _build(data_dir, out_dir)
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise UsageError(f"{out_dir}: the build stopped: {exc.strerror or exc}{where}; "
+                         "the previous build is untouched") from None
+
+
+@contextmanager
+def _exclusive(out_dir: Path) -> Iterator[None]:
+    """Hold the build lock of `out_dir` (fcntl.flock on `.{name}.lock` beside it), or raise
+    UsageError at once if another process holds it. The holder removes the file before it
+    lets go, so a process that locked the file after it was removed tries again."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: builds are not serialised
+        yield
+        return
+    path = out_dir.parent / f".{out_dir.name}.lock"
+    while True:
+        with open(path, "a+", encoding="utf-8") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                lock.seek(0)
+                holder = lock.read().strip()
+                who = f" (process {holder})" if holder.isdigit() else ""
+                raise UsageError(f"{out_dir}: another nhskg build is writing it{who}; wait for it to finish "
+                                 "or build into another --out") from None
+            try:
+                if os.stat(path).st_ino != os.fstat(lock.fileno()).st_ino:
+                    continue  # locked a file the previous holder had just removed
+            except FileNotFoundError:
+                continue
+            lock.truncate(0)
+            lock.write(f"{os.getpid()}\n")
+            lock.flush()
+            try:
+                yield
+            finally:
+                path.unlink(missing_ok=True)
+            return
+
+
+def _clear_leftovers(out_dir: Path) -> None:
+    """Delete the staging folders killed builds left beside `out_dir` (with the lock held, no
+    build is using them). A build killed between setting the old build aside and renaming the
+    new one in (where folders cannot be exchanged in one step) left no `out_dir`: put the old back."""
+    building, previous = f".{out_dir.name}.building-", f".{out_dir.name}.previous-"
+    left = [p for p in out_dir.parent.iterdir() if p.name.startswith((building, previous))
+            and p.name.rpartition("-")[2].isdigit() and p.is_dir() and not p.is_symlink()]
+    aside = sorted((p for p in left if p.name.startswith(previous)), key=lambda p: p.stat().st_mtime)
+    if aside and not out_dir.exists() and (aside[-1] / "manifest.json").is_file():
+        os.replace(aside[-1], out_dir)
+        left.remove(aside[-1])
+    for path in left:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _build(data_dir: Path, out_dir: Path) -> BuildResult:
     _check_out_dir(out_dir)
-    result = build_dataset(data_dir)
     staging = out_dir.parent / f".{out_dir.name}.building-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     try:
-        writer.write_atomic(staging / "graph.nq", writer.nquads_lines(result.quads))
-        writer.write_atomic(staging / "graph.trig", writer.trig_lines(result.quads))
-        _load_store(staging / "graph.nq", staging / STORE)
+        with _loading_store(staging / STORE) as feed:
+            result = build_dataset(data_dir, feed)
+            writer.write_atomic(staging / "graph.nq", writer.nquads_lines(result.quads))
+            writer.write_atomic(staging / "graph.trig", writer.trig_lines(result.quads))
+        if feed is None:
+            _load_store(staging / "graph.nq", staging / STORE)
         writer.write_atomic(staging / "manifest.json", [json.dumps(_manifest(result, data_dir), indent=2) + "\n"])
         _publish(staging, out_dir)
     except BaseException:
@@ -168,14 +257,53 @@ def build(data_dir: Path, out_dir: Path) -> BuildResult:
     return result
 
 
+@contextmanager
+def _loading_store(path: Path) -> Iterator[Callable[[list[t.Quad]], None] | None]:
+    """The persistent embedded store (pyoxigraph, DESIGN.md), loading while the build goes on.
+
+    Yields a function that writes quads, as N-Quads, into a pipe that pyoxigraph bulk-loads
+    on another thread; it reads the pipe without the GIL, so on a second core the store
+    fills while Python builds, sorts and writes the files (measured in benchmarks/README.md).
+    Where there is no /dev/fd to name the pipe by, yields None: load graph.nq afterwards.
+    """
+    import pyoxigraph as ox
+
+    if not Path("/dev/fd").is_dir():
+        yield None
+        return
+    read_end, write_end = os.pipe()
+    store = ox.Store(str(path))
+    failed: list[BaseException] = []
+
+    def load(store: ox.Store) -> None:
+        try:  # lenient: the quads are the build's own checked terms
+            store.bulk_load(path=f"/dev/fd/{read_end}", format=ox.RdfFormat.N_QUADS, lenient=True)
+        except BaseException as exc:  # handed to the building thread below
+            failed.append(exc)
+        finally:
+            os.close(read_end)  # a writer still writing then fails instead of waiting for ever
+
+    loader = threading.Thread(target=load, args=(store,), name="nhskg-store", daemon=True)
+    loader.start()
+    feed = os.fdopen(write_end, "w", encoding="utf-8", buffering=1 << 20)
+    try:
+        yield lambda quads: feed.writelines(writer.nquads_lines(quads))
+    finally:
+        feed.close()  # the end of the input: the loader finishes
+        loader.join()
+    if failed:
+        raise failed[0]
+    store.flush()  # no optimize(): 12 s more at 100,000 organisations, no question faster (benchmarks/)
+    del store  # closes the database before the folder is renamed
+
+
 def _load_store(nquads: Path, path: Path) -> None:
     """Bulk-load the dataset into a persistent embedded store (pyoxigraph, DESIGN.md)."""
     import pyoxigraph as ox
 
     store = ox.Store(str(path))
-    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
-    store.flush()
-    store.optimize()
+    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS, lenient=True)
+    store.flush()  # no optimize(): 12 s more at 100,000 organisations, no question faster (benchmarks/)
     del store  # closes the database before the folder is renamed
 
 
@@ -190,12 +318,41 @@ def _check_out_dir(out_dir: Path) -> None:
 
 
 def _publish(staging: Path, out_dir: Path) -> None:
-    """Swap the finished folder into place: rename the old one aside, rename, then delete."""
+    """Swap the finished folder into place, then delete the old one.
+
+    Where the system can, the two folders are exchanged in one step, so `out_dir` always
+    holds a whole build; elsewhere the old one is renamed aside and the new one renamed in
+    (a build killed between the two leaves the old one aside; the next build puts it back).
+    """
+    if out_dir.exists() and _exchange(staging, out_dir):
+        shutil.rmtree(staging, ignore_errors=True)  # it now holds the previous build
+        return
     old = out_dir.parent / f".{out_dir.name}.previous-{os.getpid()}"
     if out_dir.exists():
         os.replace(out_dir, old)
     os.replace(staging, out_dir)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Exchange two folders in one step (Linux renameat2 with RENAME_EXCHANGE); False where
+    the system or the file system cannot, and nothing was changed."""
+    if sys.platform != "linux":
+        return False
+    import ctypes
+
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # a C library without renameat2 (glibc < 2.28, musl < 1.2.?)
+        return False
+    renameat2.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)
+    at_fdcwd, rename_exchange = -100, 2  # <fcntl.h>, <linux/fs.h>
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
 
 
 def _manifest(result: BuildResult, data_dir: Path) -> dict[str, object]:

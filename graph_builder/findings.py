@@ -187,7 +187,7 @@ def _source(data: Graph, focus: Node | None, rows: dict[Node, str]) -> str | Non
         if node in rows:
             return rows[node]
     for node in candidates:
-        lines = sorted(int(str(n)) for n in data.objects(node, _ROW))
+        lines = sorted(int(str(n)) for n in data.objects(node, _ROW) if str(n).isdecimal())  # a submission: anything
         register = data.value(node, _IN_REGISTER)
         file = data.value(register, _REGISTER_FILE) if register is not None else None
         if lines and file is not None:

@@ -105,7 +105,13 @@ def as_json(report: Report, fail_on: str = "violation") -> str:
 
 
 def turtle(report: Report, fail_on: str = "violation") -> str:
-    return str(report.graph.serialize(format="turtle"))
+    """The standard SHACL report graph, with canonical blank nodes so runs compare equal."""
+    from rdflib import Graph
+    from rdflib.compare import to_canonical_graph
+
+    canonical = Graph(namespace_manager=report.graph.namespace_manager)
+    canonical += to_canonical_graph(report.graph)
+    return str(canonical.serialize(format="turtle"))
 
 
 def junit(report: Report, fail_on: str = "violation") -> str:

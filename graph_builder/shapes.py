@@ -30,6 +30,7 @@ from rdflib.term import Node
 from graph_builder import resources
 from graph_builder import submission as sub
 from graph_builder.errors import InputError, Problem, UsageError
+from graph_builder.store import check_read_only
 
 MODES = ("add", "replace")
 _TARGET_KINDS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode, SH.target)
@@ -90,6 +91,10 @@ class Shapes:
         prefixes = {str(self.graph.value(d, SH.prefix)): str(self.graph.value(d, SH.namespace))
                     for p in self.graph.objects(value, SH.prefixes) for d in self.graph.objects(p, SH.declare)}
         text = "".join(f"PREFIX {k}: <{v}>\n" for k, v in sorted(prefixes.items())) + str(select)
+        try:
+            check_read_only(text)  # a user's shape must not call SERVICE or read FROM a URL
+        except UsageError as exc:
+            raise InputError([Problem("shapes", 0, "", f"the target {value} cannot run: {exc}")]) from None
         return _select(store, text, value, wanted)
 
 

@@ -42,6 +42,10 @@ _REFUSED = {".rdf", ".xml", ".owl"}
 _XML_DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)\b", re.IGNORECASE)
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _ROW = ox.NamedNode("https://w3id.org/nhs-dkg/def#registerRow")
+_REST = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#rest")
+MAX_NESTING = 64
+"""Blank nodes (or collections) nested deeper than this are refused: no real submission
+needs it, and deep nesting costs the validator seconds per level of thousands."""
 SKOLEM = "https://w3id.org/nhs-dkg/.well-known/genid/"
 KNOWN_TYPES = ("a register CSV (.csv), or RDF as Turtle (.ttl), N-Triples (.nt), N-Quads (.nq), "
                "TriG (.trig) or JSON-LD (.jsonld)")
@@ -232,12 +236,33 @@ def _parse_rdf(raw: bytes, label: str, fmt: ox.RdfFormat, bnode_prefix: str) -> 
     if fmt == ox.RdfFormat.JSON_LD:
         _check_json_ld(raw, label)
     try:
-        return list(_skolemised(ox.parse(raw, format=fmt), bnode_prefix))
+        quads = list(ox.parse(raw, format=fmt))
     except SyntaxError as exc:
         line, column = exc.lineno or 0, exc.offset
         where = f"column {column}: " if column else ""
         message = str(exc.msg).split(": ", 1)[-1] if exc.lineno else str(exc.msg)
         raise _problem(label, line, f"{where}{message} (not valid {fmt.name})") from None
+    depth = _nesting(quads)
+    if depth > MAX_NESTING:
+        raise _problem(label, 0, f"nests blank nodes or collections {depth:,} deep; the limit is {MAX_NESTING}")
+    return list(_skolemised(quads, bnode_prefix))
+
+
+def _nesting(quads: list[ox.Quad]) -> int:
+    """How deep blank nodes nest inside blank nodes (a collection's rdf:rest chain is flat)."""
+    inner: dict[ox.BlankNode, list[ox.BlankNode]] = {}
+    for q in quads:
+        if isinstance(q.subject, ox.BlankNode) and isinstance(q.object, ox.BlankNode) and q.predicate != _REST:
+            inner.setdefault(q.subject, []).append(q.object)
+    pointed = {o for objects in inner.values() for o in objects}
+    level = [n for n in inner if n not in pointed]
+    seen: set[ox.BlankNode] = set()
+    depth = 1
+    while level:
+        seen.update(level)
+        level = [o for n in level for o in inner.get(n, ()) if o not in seen]
+        depth += bool(level)
+    return depth if inner else 0
 
 
 def _check_json_ld(raw: bytes, label: str) -> None:

@@ -27,12 +27,17 @@ _GRAPH, _SUBJECT, _PREDICATE = itemgetter(3), itemgetter(0), itemgetter(1)  # Qu
 def canonical(quads: Iterable[Quad]) -> list[Quad]:
     """De-duplicated and sorted by graph, subject, predicate, object.
 
-    Sorted by the text `g s p o`, which gives the order of the tuple (g, s, p, o): a space
-    sorts before every character that can follow a whole term, so a term sorts before
-    any longer term it begins. Comparing one string is about twice as fast as comparing
-    tuples of four (benchmarks/README.md).
+    The quads of one named graph (a register's: the build sorts graph by graph) sort as
+    the tuples they are, (s, p, o, g), with no sort keys to hold; quads of several graphs
+    sort by the text `g s p o`, which gives the order of the tuple (g, s, p, o) because a
+    space sorts before every character that can follow a whole term. Repeats are dropped
+    once sorted, so no set of every quad is made either (memory at national scale).
     """
-    return sorted(set(quads), key=_text)
+    items = list(quads)
+    graph = items[0].g if items else ""
+    one_graph = all(q.g is graph or q.g == graph for q in items)
+    items.sort(key=None if one_graph else _text)
+    return [q for q, _ in groupby(items)]
 
 
 def _text(q: Quad) -> str:

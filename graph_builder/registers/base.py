@@ -9,13 +9,17 @@ register that has one.
 from __future__ import annotations
 
 import csv
+import errno
 import io
+import os
 import re
+import stat
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from pathlib import Path
 from typing import ClassVar
 
@@ -25,13 +29,15 @@ from graph_builder.errors import Problem
 
 Triple = tuple[str, str, str]
 MAX_FIELD = 100_000  # characters; a longer cell is refused, not read into memory twice
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-_DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
+MAX_FILE = 1 << 30  # bytes (1 GiB); a larger register file is refused before it is read
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$", re.ASCII)  # ASCII: int() and Decimal() take any script's digits
+_DECIMAL = re.compile(r"^-?\d+(\.\d+)?$", re.ASCII)
 
 
 @dataclass(frozen=True)
 class Column:
-    """One column: `kind` is text, code, slug, date, int, decimal, money, sources or enum."""
+    """One column: `kind` is text, code, slug, date (at any precision), day (a full date),
+    int, decimal, money, float, sources or enum."""
 
     name: str
     kind: str = "text"
@@ -114,6 +120,8 @@ def check_value(col: Column, value: str) -> str | None:
         return f"{value!r} is not a ';'-separated list of source keys" if bad else None
     if kind == "date":
         return _check_date(value)
+    if kind == "day":  # a full date only: the property's range is xsd:date
+        return _check_date(value) if len(value) == 10 else f"{value!r} is not a full date (YYYY-MM-DD)"
     if kind in ("int", "money"):
         return _check_int(col, value)
     if kind == "decimal":
@@ -123,11 +131,8 @@ def check_value(col: Column, value: str) -> str | None:
             Decimal(value)
         except InvalidOperation:
             return f"{value!r} is not a number"
-    if kind == "float":
-        try:
-            float(value)
-        except ValueError:
-            return f"{value!r} is not a number"
+    if kind == "float" and not _DECIMAL.match(value):  # written as xsd:decimal: no nan, inf, 1e3 or 1_0
+        return f"{value!r} is not a plain decimal number such as 51.5 or -0.1653"
     return None
 
 
@@ -144,7 +149,7 @@ def _check_date(value: str) -> str | None:
 
 def _check_int(col: Column, value: str) -> str | None:
     what = "a whole number of pounds such as 5000000" if col.kind == "money" else "a whole number"
-    if not re.match(r"^-?\d+$", value):
+    if not re.match(r"^-?\d+$", value, re.ASCII):
         return f"{value!r} is not {what}"
     number = int(value)
     low = 0 if col.kind == "money" and col.low is None else col.low
@@ -153,6 +158,22 @@ def _check_int(col: Column, value: str) -> str | None:
     if col.high is not None and number > col.high:
         return f"{value!r} is above {col.high}"
     return None
+
+
+def read_file(path: Path, limit: int = MAX_FILE) -> bytes:
+    """A register file's bytes; ValueError saying why for a FIFO, socket or device, or a
+    file over `limit` bytes. It is opened without blocking, so a FIFO is refused, not
+    waited on for ever, and checked on the open file, so it cannot be swapped meanwhile."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(fd, "rb") as f:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError("is not a regular file (a FIFO, socket or device); give the register's CSV file")
+        if info.st_size > limit:
+            raise ValueError(f"is {info.st_size:,} bytes; the limit is {limit:,}")
+        return f.read()
 
 
 def read_rows(text: str, name: str, columns: Sequence[Column]) -> tuple[list[Row], list[Problem]]:
@@ -177,9 +198,10 @@ def read_rows(text: str, name: str, columns: Sequence[Column]) -> tuple[list[Row
     if header != expected:
         return [], [Problem(name, 1, "", f"header is {','.join(header)}; expected {','.join(expected)}")]
     rows: list[Row] = []
+    start = reader.line_num + 1  # a row's first line: a quoted cell may hold line breaks
     try:
         for record in reader:
-            line = reader.line_num
+            line, start = start, reader.line_num + 1
             if len(record) != len(expected):
                 problems.append(Problem(name, line, "", f"has {len(record)} fields; the header has {len(expected)}"))
                 continue
@@ -189,8 +211,8 @@ def read_rows(text: str, name: str, columns: Sequence[Column]) -> tuple[list[Row
                 if msg:
                     problems.append(Problem(name, line, col.name, msg))
             rows.append(Row(line, values))
-    except csv.Error as exc:
-        problems.append(Problem(name, reader.line_num, "", f"cannot be read as CSV: {exc}"))
+    except csv.Error as exc:  # the rest of the file cannot be read, so none of it is used
+        return [], [*problems, Problem(name, reader.line_num, "", f"cannot be read as CSV: {exc}")]
     if not rows and not problems:
         problems.append(Problem(name, 1, "", "has a header but no rows"))
     return rows, problems
@@ -216,11 +238,13 @@ class Builder(ABC):
         """Read and check the register file; `label` is the name used in messages."""
         shown = label or str(path)
         try:
-            raw = path.read_bytes()
+            raw = read_file(path)
         except IsADirectoryError:
             return [], [Problem(shown, 0, "", "is a directory, not a register file")]
         except OSError as exc:
             return [], [Problem(shown, 0, "", f"cannot be read: {exc.strerror}")]
+        except ValueError as exc:  # not a regular file, or too large
+            return [], [Problem(shown, 0, "", str(exc))]
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -235,7 +259,7 @@ class Builder(ABC):
         for row in rows:
             k = tuple(row.get(c) for c in self.key)
             if k in seen:
-                shown = ", ".join(f"{c}={v}" for c, v in zip(self.key, k, strict=True))
+                shown = ", ".join(f"{c}={v!r}" for c, v in zip(self.key, k, strict=True))  # one line, always
                 problems.append(Problem(label, row.line, "", f"duplicate key ({shown}); first on line {seen[k]}"))
             else:
                 seen[k] = row.line
@@ -288,11 +312,26 @@ class Builder(ABC):
     def provenance(self, node: str, row: Row) -> Iterator[Triple]:
         """Every row-level node cites its sources and the register line it came from."""
         for key in row.sources():
-            yield node, t.dcterms("source"), t.iri(mint.thing("source", key))
-        yield node, t.ndk("registerRow"), t.lit(str(row.line), "integer")
-        yield node, t.ndk("inRegister"), t.iri(mint.thing("register", self.name))
+            yield node, _SOURCE, _source(key)
+        yield node, _REGISTER_ROW, t.lit(str(row.line), "integer")
+        yield node, _IN_REGISTER, _register(self.name)
         if row.get("note"):
-            yield node, t.skos("note"), t.lit(row["note"])
+            yield node, _NOTE, t.lit(row["note"])
+
+
+# provenance() runs for every row: its terms are made once (a register cites few sources)
+_SOURCE, _REGISTER_ROW, _IN_REGISTER, _NOTE = (
+    t.dcterms("source"), t.ndk("registerRow"), t.ndk("inRegister"), t.skos("note"))
+
+
+@cache
+def _source(key: str) -> str:
+    return t.iri(mint.thing("source", key))
+
+
+@cache
+def _register(name: str) -> str:
+    return t.iri(mint.thing("register", name))
 
 
 _REF_NAMES = {
