@@ -193,3 +193,60 @@ def test_every_trust_of_the_2023_and_2024_lists_is_present(store, shared):
             ndk:organisationType/skos:broader <https://w3id.org/nhs-dkg/def/organisation-type/nhs-trust> }}""",
         )
         assert {r[0] for r in rows} == expected, source
+
+
+# --- the programme registers (issue 3): the counts the sources give ------------------------
+
+
+def test_exemplars_16_acute_7_mental_health_3_ambulance(store):
+    rows = select(
+        store,
+        """SELECT ?cohort (COUNT(DISTINCT ?org) AS ?n) WHERE {
+        ?p a ndk:Participation ; ndk:role <https://w3id.org/nhs-dkg/def/participation-role/exemplar> ;
+           ndk:participant ?org ; ndk:cohort ?c .
+        BIND(STRAFTER(STR(?c), "/cohort/") AS ?cohort) } GROUP BY ?cohort ORDER BY ?cohort""",
+    )
+    got = dict(rows)
+    assert int(got["acute-wave-1"]) + int(got["acute-wave-2"]) == 16
+    assert int(got["acute-wave-1"]) == 12
+    assert int(got["mental-health"]) == 7
+    assert int(got["ambulance"]) == 3
+    joint = select(
+        store,
+        """SELECT ?code WHERE { ?p ndk:role <https://w3id.org/nhs-dkg/def/participation-role/joint-exemplar> ;
+        ndk:participant/ndk:odsCode ?code }""",
+    )
+    assert joint == [("RQM",)]
+
+
+def test_partnerships_with_their_statuses(store):
+    rows = select(
+        store,
+        """SELECT ?f ?e ?status WHERE { ?p a ndk:Partnership ;
+        ndk:follower/ndk:odsCode ?f ; ndk:exemplar/ndk:odsCode ?e ; ndk:status ?s .
+        BIND(STRAFTER(STR(?s), "/status/") AS ?status) }""",
+    )
+    by_pair = {(f, e): s for f, e, s in rows}
+    assert by_pair[("RVW", "RQ6")] == by_pair[("REP", "RQ6")] == "confirmed"
+    assert by_pair[("RXL", "RBA")] == "dropped"
+    assert by_pair[("RW6", "RM3")] == "confirmed"
+    statuses = [s for s in by_pair.values()]
+    assert (statuses.count("confirmed"), statuses.count("proposed"), statuses.count("dropped")) == (7, 6, 1)
+    follows = select(store, "SELECT ?f WHERE { ?f ndk:follows <https://w3id.org/nhs-dkg/id/org/RBA> }")
+    assert follows == [(f"{ID}org/RLQ",)], "a dropped pairing has no direct follows edge"
+
+
+def test_209_trusts_with_a_primary_epr_record_as_at_the_foi_date(store):
+    n = count(
+        store,
+        f"""SELECT DISTINCT ?org WHERE {{ ?d a ndk:Deployment ; ndk:deployedAt ?org ;
+        dcterms:source <{ID}source/nhse-epr-foi-2024> ; ndk:asOf "2024-10-01"^^<http://www.w3.org/2001/XMLSchema#date> }}""",
+    )
+    assert n == 209
+    values = select(
+        store,
+        f"""SELECT ?prov (COUNT(*) AS ?n) WHERE {{ ?d a ndk:Deployment ;
+        dcterms:source <{ID}source/nhse-epr-foi-2024> ; ndk:provision ?p .
+        BIND(STRAFTER(STR(?p), "/epr-provision/") AS ?prov) }} GROUP BY ?prov""",
+    )
+    assert dict(values) == {"supplier": "173", "in-house": "16", "none": "20"}
