@@ -240,7 +240,8 @@ def test_209_trusts_with_a_primary_epr_record_as_at_the_foi_date(store):
     n = count(
         store,
         f"""SELECT DISTINCT ?org WHERE {{ ?d a ndk:Deployment ; ndk:deployedAt ?org ;
-        dcterms:source <{ID}source/nhse-epr-foi-2024> ; ndk:asOf "2024-10-01"^^<http://www.w3.org/2001/XMLSchema#date> }}""",
+        dcterms:source <{ID}source/nhse-epr-foi-2024> ;
+        ndk:asOf "2024-10-01"^^<http://www.w3.org/2001/XMLSchema#date> }}""",
     )
     assert n == 209
     values = select(
