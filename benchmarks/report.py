@@ -1,0 +1,281 @@
+"""The results files of benchmarks/run.py: one JSON and one Markdown table per day and machine.
+
+Each `--orgs` run adds (or replaces) its section; the Markdown is written again from all
+sections, with the issue's targets as met / the distance to them.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+LOOKUPS = ("followers-of", "successor-of", "organisation")
+
+
+def write_report(folder: Path, machine: dict[str, Any], section: dict[str, Any]) -> tuple[Path, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = folder / f"{date.today().isoformat()}-{machine['name']}"
+    json_path, md_path = stem.with_suffix(".json"), stem.with_suffix(".md")
+    doc: dict[str, Any] = json.loads(json_path.read_text()) if json_path.is_file() else {"sections": {}}
+    doc["machine"] = machine
+    old = doc["sections"].get(str(section["orgs"]), {})
+    if old and set(section["cases"]) != set(old.get("cases", {})):  # a partial run keeps the other cases
+        section["cases"] = {**old.get("cases", {}), **section["cases"]}
+    doc["sections"][str(section["orgs"])] = section
+    doc["sections"] = dict(sorted(doc["sections"].items(), key=lambda kv: int(kv[0])))
+    json_path.write_text(json.dumps(doc, indent=1) + "\n")
+    md_path.write_text(markdown(doc))
+    return json_path, md_path
+
+
+def _s(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}" if value < 10 else f"{value:.1f}" if value < 100 else f"{value:.0f}"
+
+
+def markdown(doc: dict[str, Any]) -> str:
+    m = doc["machine"]
+    lines = [
+        f"# Benchmarks, {m['name']} ({m['cores']} cores, {m['memory_gib']} GiB), commit {m['commit']}",
+        "",
+        f"Python {m['python']}, " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()) + ". "
+        "Synthetic registers of benchmarks/generate.py (seed in each section). Every figure is a fresh "
+        "process unless it says in-process; wall seconds are the median of the runs (min-max), CPU "
+        "seconds the median, RSS the peak. The machine is shared: the load average is given.",
+        "",
+    ]
+    for orgs, sec in doc["sections"].items():
+        lines += section_md(int(orgs), sec)
+    return "\n".join(lines) + "\n"
+
+
+def section_md(orgs: int, sec: dict[str, Any]) -> list[str]:
+    info = sec["registers"]
+    rows = sum(info["rows"].values())
+    gen = info.get("generate", {})
+    out = [
+        f"## {orgs:,} organisations",
+        "",
+        f"{rows:,} register rows ({', '.join(f'{k} {v:,}' for k, v in info['rows'].items())}); "
+        f"{sum(info['faults'].values()):,} faulty rows in {len(info['faults'])} classes; generated in "
+        f"{_s(gen.get('wall'))} s. {sec['runs']} runs; load average {_load(sec)}; whole run "
+        f"{_s(sec.get('seconds'))} s.",
+        "",
+    ]
+    cases = sec["cases"]
+    if "build" in cases:
+        out += [
+            "### Build (registers → graph)",
+            "",
+            "| variant | wall s (min-max) | CPU s | peak RSS MB | quads |",
+            "|---|---|---|---|---|",
+        ]
+        for name, r in cases["build"].items():
+            if name.startswith("phases"):
+                continue
+            err = f" **failed: {r['error'][:80]}**" if r.get("error") else ""
+            out.append(
+                f"| {name}{err} | {_s(r['wall_median'])} ({_s(r['wall_min'])}-{_s(r['wall_max'])}) | "
+                f"{_s(r['cpu_median'])} | {r['rss_mb_max']:,.0f} | {r.get('quads', '-'):,} |"
+                if isinstance(r.get("quads"), int)
+                else f"| {name}{err} | {_s(r['wall_median'])} ({_s(r['wall_min'])}-{_s(r['wall_max'])}) | "
+                f"{_s(r['cpu_median'])} | {r['rss_mb_max']:,.0f} | - |"
+            )
+        phases = cases["build"].get("phases (nhskg, one run, CPU s)", {}).get("cpu_seconds", {})
+        if phases:
+            out += [
+                "",
+                "Where `nhskg build`'s CPU goes (in-process, one run, files not written; the store is "
+                "loaded on a second core while the rest runs): "
+                + ", ".join(f"{k} {_s(v)} s" for k, v in phases.items())
+                + ".",
+            ]
+        out.append("")
+    if "validate" in cases:
+        out += validate_md(cases["validate"])
+    if "questions" in cases:
+        out += questions_md(cases["questions"])
+    if "export" in cases and "skipped" not in cases["export"]:
+        out += [
+            "### Export (`nhskg export --format F`, fresh process)",
+            "",
+            "| format | wall s | peak RSS MB | bytes |",
+            "|---|---|---|---|",
+        ]
+        for fmt, r in cases["export"].items():
+            err = f" failed: {r['error'][:60]}" if r.get("error") else ""
+            out.append(f"| {fmt}{err} | {_s(r['wall_median'])} | {r['rss_mb_max']:,.0f} | {r.get('bytes', '-')} |")
+        out.append("")
+    if "startup" in cases:
+        out += ["### Start-up", "", "| command | wall s (min-max) | peak RSS MB |", "|---|---|---|"]
+        for name, r in cases["startup"].items():
+            out.append(
+                f"| `{name}` | {_s(r['wall_median'])} ({_s(r['wall_min'])}-{_s(r['wall_max'])}) | "
+                f"{r['rss_mb_max']:,.0f} |"
+            )
+        out.append("")
+    out += targets_md(cases)
+    return out
+
+
+def validate_md(v: dict[str, Any]) -> list[str]:
+    if "skipped" in v:
+        return ["### Validate", "", v["skipped"], ""]
+    out = [
+        "### Validate (same shapes)",
+        "",
+        "| what | wall s | CPU s | peak RSS MB | results (by severity) |",
+        "|---|---|---|---|---|",
+    ]
+    for name, r in v.items():
+        if not isinstance(r, dict) or ("rss_mb" not in r and "rss_mb_max" not in r):
+            continue
+        wall = r.get("wall_median", r.get("wall"))
+        cpu = r.get("cpu_median", r.get("cpu"))
+        rss = r.get("rss_mb_max", r.get("rss_mb", 0))
+        found = ", ".join(f"{k} {n:,}" for k, n in r.get("by_severity", {}).items()) or r.get("error", "-")[:80]
+        out.append(f"| {name} | {_s(wall)} | {_s(cpu)} | {rss:,.0f} | {found} |")
+    same = v.get("same results as naive pySHACL")
+    rows = v.get("1% submission: rows", {})
+    out += ["", "Submission: " + ", ".join(f"{k} {n:,} rows" for k, n in rows.items()) + "."]
+    if same:
+        out.append(
+            "Same (severity, focus node) results as naive pySHACL: "
+            + ", ".join(f"{k} {'yes' if x is True else 'NO' if x is False else x}" for k, x in same.items())
+            + "."
+        )
+    return [*out, ""]
+
+
+def _load(sec: dict[str, Any]) -> str:
+    a, b = sec.get("load_average_start", [0]), sec.get("load_average_end", [0])
+    return f"{a[0]:.1f} at the start, {b[0]:.1f} at the end"
+
+
+def questions_md(q: dict[str, Any]) -> list[str]:
+    inproc, whole, rl = q["in_process"], q["whole_process"], q.get("rdflib", {})
+    stopped = f", stopped after {rl['timeout_after_s']:g} s" if rl.get("timeout_after_s") else ""
+    out = [
+        "### Saved questions",
+        "",
+        "In-process p50 / p95 ms: the catalogue (`catalogue.run`; the build's store opened in "
+        f"{inproc.get('load_seconds')} s), the same SPARQL straight on pyoxigraph on the same persistent store, "
+        f"and on an in-memory store (graph.nq loaded in {inproc.get('memory_load_seconds')} s). Whole process: "
+        "`nhskg query NAME`, median s. Plain rdflib: graph.nq parsed into a Dataset in "
+        f"{rl.get('parse_seconds', '-')} s{stopped}, then each query once (ms).",
+        "",
+        "| question | engine | rows | catalogue p50 / p95 | pyoxigraph same store | ratio | pyoxigraph in memory "
+        "| nhskg query s | rdflib ms |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, e in inproc["questions"].items():
+        cat, raw, mem = e.get("catalogue", {}), e.get("pyoxigraph", {}), e.get("pyoxigraph in memory", {})
+        ratio = f"{cat['p50_ms'] / raw['p50_ms']:.2f}" if cat and raw and raw["p50_ms"] > 0 else "-"
+        w = whole.get(name, {})
+        r = rl.get("questions", {}).get(name, {}).get("ms", "-" if e["engine"] == "sparql" else "n/a")
+        shown = f"{cat['p50_ms']} / {cat['p95_ms']}" if cat else f"error: {e.get('error', '')[:60]}"
+        wall = _s(w.get("wall_median")) + (" (failed)" if w.get("error") else "")
+        out.append(
+            f"| {name} | {e['engine']} | {e.get('rows', '-')} | {shown} | {raw.get('p50_ms', '-')} | {ratio} | "
+            f"{mem.get('p50_ms', '-')} | {wall} | {r} |"
+        )
+    return [*out, ""]
+
+
+def targets_md(cases: dict[str, Any]) -> list[str]:
+    rows: list[tuple[str, str, str]] = []
+    b = cases.get("build", {})
+    ours = b.get("nhskg build", {}).get("wall_median")
+    for peer, target, want in (
+        ("morph-kgc 2.10 (RML)", "build ≥ 5x faster than morph-kgc", 5.0),
+        ("hand-written N-Quads writer", "build within 2x of the hand-written writer", 0.5),
+    ):
+        theirs = b.get(peer, {}).get("wall_median")
+        if ours and theirs:
+            ratio = theirs / ours
+            met = ratio >= want
+            rows.append(
+                (
+                    target,
+                    f"{ratio:.2f}x ({_s(theirs)} s vs {_s(ours)} s)",
+                    "met" if met else f"not met: {want / ratio:.1f}x short",
+                )
+            )
+    v = cases.get("validate", {})
+    naive = v.get("naive pySHACL, whole graph", {})
+    for what, key in (
+        ("whole graph", "whole graph: nhskg validate_reference"),
+        ("1% submission", "1% submission: nhskg validate"),
+    ):
+        ours_v = v.get(key, {}).get("wall_median", v.get(key, {}).get("wall"))
+        if v.get(key, {}).get("error"):
+            rows.append((f"validate ({what}) ≥ 10x faster than naive pySHACL", "-", v[key]["error"][:80]))
+            continue
+        if ours_v and naive.get("wall") and not naive.get("error"):
+            ratio = naive["wall"] / ours_v
+            rows.append(
+                (
+                    f"validate ({what}) ≥ 10x faster than naive pySHACL",
+                    f"{ratio:.1f}x ({_s(ours_v)} s vs {_s(naive['wall'])} s)",
+                    "met" if ratio >= 10 else f"not met: {10 / ratio:.1f}x short",
+                )
+            )
+        elif ours_v and naive.get("error"):
+            rows.append(
+                (
+                    f"validate ({what}) ≥ 10x faster than naive pySHACL",
+                    f"{_s(ours_v)} s vs > {_s(naive.get('wall'))} s",
+                    naive["error"],
+                )
+            )
+    if "skipped" in v:
+        rows.append(("validate ≥ 10x faster than naive pySHACL", "-", v["skipped"][:60]))
+    q = cases.get("questions", {}).get("in_process", {}).get("questions", {})
+    ratios = [
+        (e["catalogue"]["p50_ms"] / e["pyoxigraph"]["p50_ms"], n)
+        for n, e in q.items()
+        if e.get("catalogue") and e.get("pyoxigraph") and e["pyoxigraph"]["p50_ms"] > 0
+    ]
+    if ratios:
+        worst, name = max(ratios)
+        rows.append(
+            (
+                "every question within 1.5x of raw pyoxigraph",
+                f"worst {worst:.2f}x ({name})",
+                "met" if worst <= 1.5 else f"not met ({sum(r > 1.5 for r, _ in ratios)} questions over)",
+            )
+        )
+    looks = [(q[n]["catalogue"]["p50_ms"], n) for n in LOOKUPS if q.get(n, {}).get("catalogue")]
+    if looks:
+        worst_ms, name = max(looks)
+        rows.append(
+            (
+                "lookups p50 ≤ 50 ms in-process",
+                f"worst {worst_ms:.1f} ms ({name})",
+                "met" if worst_ms <= 50 else f"not met: {worst_ms / 50:.1f}x over",
+            )
+        )
+    rss = [r.get("rss_mb_max", 0) for k, r in b.items() if k.startswith("nhskg build")][:1]
+    rss += [r.get("rss_mb_max", 0) for r in cases.get("questions", {}).get("whole_process", {}).values()]
+    rss += [r.get("rss_mb_max", 0) for r in cases.get("export", {}).values() if isinstance(r, dict)]
+    if rss:
+        peak = max(rss)
+        rows.append(
+            (
+                "peak memory ≤ 2 GB (build, questions, export)",
+                f"{peak:,.0f} MB",
+                "met" if peak <= 2048 else f"not met: {peak / 2048:.1f}x over",
+            )
+        )
+    helped = cases.get("startup", {}).get("nhskg --help", {}).get("wall_median")
+    if helped is not None:
+        rows.append(("`nhskg --help` ≤ 0.3 s", f"{helped:.2f} s", "met" if helped <= 0.3 else "not met"))
+    return [
+        "### Targets (issue 8)",
+        "",
+        "| target | measured | status |",
+        "|---|---|---|",
+        *[f"| {a} | {b_} | {c} |" for a, b_, c in rows],
+        "",
+    ]

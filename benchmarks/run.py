@@ -1,0 +1,407 @@
+"""National scale, measured: build, validate, questions, export and start-up on synthetic registers.
+
+    python benchmarks/run.py --orgs 10000                      # every case, 3 runs each
+    python benchmarks/run.py --orgs 100000 --runs 5 --cases build,questions
+    python benchmarks/run.py --orgs 10000 --before /tmp/before  # also time an older graph_builder tree
+
+Each measurement is a fresh process (wall and CPU time, peak RSS from wait4); a case is
+run --runs times and reported as median, min and max. The registers come from
+benchmarks/generate.py (made once per --orgs/--seed into benchmarks/data/, git-ignored).
+Peers of the build: morph-kgc 2.10 with the RML mapping of benchmarks/rml/ (in its own
+virtual environment, benchmarks/.venv-morph, made on first use: it pins rdflib < 7.3
+and pyoxigraph < 0.4), rdflib Graph.add + serialize and a hand-written N-Quads writer
+(benchmarks/mapping.py). Results: benchmarks/results/<date>-<machine>.json and .md
+(one file per day and machine; each --orgs adds or replaces its section).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from report import write_report  # noqa: E402
+
+CASES = ("build", "validate", "questions", "export", "startup")
+VENV = HERE / ".venv-morph"
+RML = HERE / "rml" / "registers.rml.ttl"
+PY = sys.executable
+
+
+def measure(
+    cmd: list[str], budget: float, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """One fresh process: wall and CPU seconds, peak RSS (MB), exit code; killed past `budget` s."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+    )
+    timer = threading.Timer(budget, lambda: os.killpg(proc.pid, signal.SIGKILL))
+    timer.start()
+    out: list[bytes] = []
+    reader = threading.Thread(target=lambda: out.append(proc.stdout.read() if proc.stdout else b""))
+    errs: list[bytes] = []
+    err_reader = threading.Thread(target=lambda: errs.append(proc.stderr.read() if proc.stderr else b""))
+    reader.start()
+    err_reader.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    timer.cancel()
+    reader.join()
+    err_reader.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    result = {
+        "wall": round(wall, 3),
+        "cpu": round(usage.ru_utime + usage.ru_stime, 3),
+        "rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "rc": proc.returncode,
+        "stdout": out[0].decode(errors="replace") if out else "",
+    }
+    if wall >= budget:
+        result["timeout"] = True
+    if proc.returncode != 0:
+        result["stderr"] = (errs[0].decode(errors="replace") if errs else "")[-1500:]
+    return result
+
+
+def repeat(
+    cmd: list[str], runs: int, budget: float, before: Any = None, ok: tuple[int, ...] = (0,), **kw: Any
+) -> dict[str, Any]:
+    """`runs` fresh processes (after `before()` each): median, min, max of wall; median CPU; max RSS."""
+    samples = []
+    for _ in range(runs):
+        if before:
+            before()
+        m = measure(cmd, budget, **kw)
+        samples.append(m)
+        if m["rc"] not in ok:
+            break
+    walls = [m["wall"] for m in samples]
+    summary = {
+        "wall_median": round(statistics.median(walls), 3),
+        "wall_min": min(walls),
+        "wall_max": max(walls),
+        "cpu_median": round(statistics.median(m["cpu"] for m in samples), 3),
+        "rss_mb_max": max(m["rss_mb"] for m in samples),
+        "runs": len(samples),
+        "rc": samples[-1]["rc"],
+    }
+    if samples[-1]["rc"] not in ok:
+        summary["error"] = (
+            f"timeout after {budget:g} s" if samples[-1].get("timeout") else samples[-1].get("stderr", "")[-600:]
+        )
+    return summary
+
+
+def nhskg(*args: str) -> list[str]:
+    return [PY, "-m", "graph_builder", *args]
+
+
+# --- the cases ---------------------------------------------------------------------------
+
+
+def case_build(args: argparse.Namespace, data: Path, work: Path) -> dict[str, Any]:
+    out = work / "build"
+    variants: dict[str, tuple[list[str], dict[str, Any]]] = {
+        "nhskg build": (nhskg("-q", "build", "--data", str(data), "--out", str(out)), {}),
+    }
+    if args.before:
+        env = {**os.environ, "PYTHONPATH": str(args.before)}
+        variants["nhskg build (before)"] = (  # cwd elsewhere, or the working tree's package is imported first
+            nhskg("-q", "build", "--data", str(data), "--out", str(work / "build-before")),
+            {"env": env, "cwd": work},
+        )
+    peers = work / "peers"
+    peers.mkdir(parents=True, exist_ok=True)
+    variants["hand-written N-Quads writer"] = (
+        [PY, str(HERE / "mapping.py"), "--write", "handwritten", str(data), str(peers / "handwritten.nq")],
+        {},
+    )
+    morph = morph_python()
+    if morph:
+        ini = peers / "morph.ini"
+        ini.write_text(
+            f"[CONFIGURATION]\noutput_file = {peers / 'morph.nq'}\noutput_format = N-QUADS\n"
+            f"na_values = ,\nnumber_of_processes = 1\n\n[DataSource]\nmappings = {RML}\n"
+        )
+        variants["morph-kgc 2.10 (RML)"] = ([str(morph), "-m", "morph_kgc", str(ini)], {"cwd": data})
+    variants["rdflib Graph.add + serialize"] = (
+        [PY, str(HERE / "mapping.py"), "--write", "rdflib", str(data), str(peers / "rdflib.nq")],
+        {},
+    )
+    results: dict[str, Any] = {}
+    for name, (cmd, kw) in variants.items():
+        if args.skip and any(s in name for s in args.skip.split(",")):
+            continue
+        target = out if name == "nhskg build" else work / "build-before"
+        clean = (lambda t=target: shutil.rmtree(t, ignore_errors=True)) if name.startswith("nhskg") else None
+        runs = 1 if name.startswith("rdflib") or name.endswith("(before)") else args.runs  # reference points
+        results[name] = repeat(cmd, runs, args.budget, before=clean, **kw)
+        print(f"  build / {name}: {results[name]['wall_median']} s", flush=True)
+    for name, file in (
+        ("hand-written N-Quads writer", "handwritten.nq"),
+        ("morph-kgc 2.10 (RML)", "morph.nq"),
+        ("rdflib Graph.add + serialize", "rdflib.nq"),
+    ):
+        if name in results and (peers / file).is_file():
+            results[name]["quads"] = worker("count", str(peers / file))["quads"]
+    if (out / "graph.nq").is_file():
+        with (out / "graph.nq").open("rb") as f:
+            results["nhskg build"]["quads"] = sum(1 for _ in f)
+    results["phases (nhskg, one run, CPU s)"] = worker("phases", str(data))
+    shutil.rmtree(peers, ignore_errors=True)
+    return results
+
+
+def case_validate(args: argparse.Namespace, data: Path, work: Path) -> dict[str, Any]:
+    if importlib.util.find_spec("graph_builder.validate") is None:
+        return {"skipped": "graph_builder/validate.py does not exist yet"}
+    build = ensure_build(args, data, work)
+    keys = {name: work / f"keys-{name}.json" for name in ("whole", "files", "naive")}
+    out: dict[str, Any] = {}
+    whole = measure([PY, str(HERE / "workers.py"), "validate-whole", str(build), str(keys["whole"])], args.naive_budget)
+    out["whole graph: nhskg validate_reference"] = _with_json(whole)
+    if whole.get("timeout"):
+        out["whole graph: nhskg validate_reference"]["error"] = f"did not finish in {args.naive_budget:g} s"
+    files = submission(data, work / "submission")
+    report = work / "report.json"
+    out["1% submission: nhskg validate"] = repeat(
+        nhskg("validate", *map(str, files), "--against", str(build), "--format", "json", "-o", str(report)),
+        args.runs,
+        args.budget,
+        ok=(0, 1),
+    )
+    out["1% submission: rows"] = {f.name: sum(1 for _ in f.open()) - 1 for f in files}
+    found = measure(
+        [PY, str(HERE / "workers.py"), "validate-files", str(build), str(keys["files"]), *map(str, files)], args.budget
+    )
+    out["1% submission: nhskg validate (in-process)"] = _with_json(found)
+    naive = measure([PY, str(HERE / "workers.py"), "naive-shacl", str(build), str(keys["naive"])], args.naive_budget)
+    out["naive pySHACL, whole graph"] = _with_json(naive)
+    if naive.get("timeout"):
+        out["naive pySHACL, whole graph"]["error"] = f"did not finish in {args.naive_budget:g} s"
+    if all(k.is_file() for k in keys.values()):
+        naive_keys = {tuple(k) for k in json.loads(keys["naive"].read_text())}
+        ours = {tuple(k) for k in json.loads(keys["whole"].read_text())}
+        described = set(json.loads(keys["files"].with_suffix(".described.json").read_text()))
+        mine = {tuple(k) for k in json.loads(keys["files"].read_text())}
+        theirs = {k for k in naive_keys if k[1] in described}
+        out["same results as naive pySHACL"] = {
+            "whole graph": ours == naive_keys,
+            "whole graph: only nhskg": len(ours - naive_keys),
+            "whole graph: only naive": len(naive_keys - ours),
+            "submission": mine == theirs,
+            "submission: only nhskg": len(mine - theirs),
+            "submission: only naive": len(theirs - mine),
+        }
+    return out
+
+
+def _with_json(m: dict[str, Any]) -> dict[str, Any]:
+    lines = [line for line in m.pop("stdout", "").splitlines() if line.startswith("{")]
+    return {**m, **(json.loads(lines[-1]) if lines else {})}
+
+
+def submission(data: Path, folder: Path) -> list[Path]:
+    """1% of the rows (every 100th) of the registers a region would submit, with their headers."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for name in ("organisations", "memberships", "deployments", "participations", "assessments"):
+        with (data / f"{name}.csv").open(encoding="utf-8") as f:
+            header, rows = next(f), [line for i, line in enumerate(f) if i % 100 == 50]
+        if rows:  # a register under 51 rows gives none (and a file without rows is refused)
+            (folder / f"{name}.csv").write_text(header + "".join(rows), encoding="utf-8")
+            files.append(folder / f"{name}.csv")
+    return files
+
+
+def ensure_build(args: argparse.Namespace, data: Path, work: Path) -> Path:
+    build = work / "build"
+    if not (build / "graph.nq").is_file():
+        measure(nhskg("-q", "build", "--data", str(data), "--out", str(build)), args.budget)
+    return build
+
+
+def case_questions(args: argparse.Namespace, data: Path, work: Path) -> dict[str, Any]:
+    build = ensure_build(args, data, work)
+    inproc = worker("questions", str(build), str(data), str(args.repeat))
+    params = json.loads((data / "benchmark.json").read_text())["params"]
+    whole: dict[str, Any] = {}
+    for name in inproc["questions"]:
+        flags = [f"--param={k}={v}" for k, v in params.get(name, {}).items()]
+        whole[name] = repeat(
+            nhskg("query", name, *flags, "--build", str(build), "--format", "csv"), args.runs, args.budget
+        )
+    rdflib_run = measure([PY, str(HERE / "workers.py"), "rdflib-questions", str(build), str(data)], args.rdflib_budget)
+    lines = [line for line in rdflib_run["stdout"].splitlines() if line.startswith("{")]
+    rdflib_result = json.loads(lines[-1]) if lines else {}
+    rdflib_result.update({"wall": rdflib_run["wall"], "rss_mb": rdflib_run["rss_mb"]})
+    if rdflib_run.get("timeout"):
+        rdflib_result["timeout_after_s"] = args.rdflib_budget
+    return {"in_process": inproc, "whole_process": whole, "rdflib": rdflib_result}
+
+
+def case_export(args: argparse.Namespace, data: Path, work: Path) -> dict[str, Any]:
+    if importlib.util.find_spec("graph_builder.export") is None:
+        return {"skipped": "nhskg export does not exist"}
+    from graph_builder.cli import EXPORT_FORMATS
+
+    build = ensure_build(args, data, work)
+    results = {}
+    for fmt in EXPORT_FORMATS:
+        target = work / f"export.{fmt}"
+        results[fmt] = repeat(
+            nhskg("-q", "export", "--format", fmt, "-o", str(target), "--build", str(build)),
+            args.runs,
+            args.export_budget,
+        )
+        if target.is_file():
+            results[fmt]["bytes"] = target.stat().st_size
+            target.unlink()
+    return results
+
+
+def case_startup(args: argparse.Namespace, data: Path, work: Path) -> dict[str, Any]:
+    return {
+        "nhskg --help": repeat(nhskg("--help"), max(args.runs, 5), 60),
+        "nhskg questions": repeat(nhskg("questions"), max(args.runs, 5), 60),
+    }
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def worker(*args: str) -> dict[str, Any]:
+    run = subprocess.run([PY, str(HERE / "workers.py"), *args], capture_output=True, text=True, check=False)
+    if run.returncode != 0:
+        return {"error": run.stderr[-1500:]}
+    found: dict[str, Any] = json.loads(run.stdout.strip().splitlines()[-1])
+    return found
+
+
+def morph_python() -> Path | None:
+    """morph-kgc's own virtual environment (made on first use); None if it cannot be made."""
+    python = VENV / "bin" / "python"
+    if not python.is_file():
+        print("  making benchmarks/.venv-morph (morph-kgc 2.10) ...", flush=True)
+        made = (
+            subprocess.run([PY, "-m", "venv", str(VENV)], check=False).returncode == 0
+            and subprocess.run(
+                [str(python), "-m", "pip", "install", "-q", "morph-kgc>=2.10,<2.11"], check=False
+            ).returncode
+            == 0
+        )
+        if not made:
+            return None
+    return python
+
+
+def registers(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
+    data = args.data or HERE / "data" / f"orgs-{args.orgs}-seed-{args.seed}"
+    if not (data / "benchmark.json").is_file():
+        print(f"generating {data} ...", flush=True)
+        gen = measure(
+            [PY, str(HERE / "generate.py"), "--orgs", str(args.orgs), "--seed", str(args.seed), "--out", str(data)],
+            args.budget,
+        )
+        if gen["rc"] != 0:
+            raise SystemExit(f"generate.py failed: {gen.get('stderr')}")
+        info = json.loads((data / "benchmark.json").read_text())
+        info["generate"] = {k: gen[k] for k in ("wall", "cpu", "rss_mb")}
+        (data / "benchmark.json").write_text(json.dumps(info, indent=2) + "\n")
+    return data, json.loads((data / "benchmark.json").read_text())
+
+
+def machine() -> dict[str, Any]:
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    versions = {}
+    for name in ("pyoxigraph", "rdflib", "pyshacl"):
+        try:
+            versions[name] = __import__(name).__version__
+        except (ImportError, AttributeError):
+            versions[name] = "?"
+    commit = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    return {
+        "name": f"{platform.machine()}-{os.cpu_count()}cpu-{round(mem)}gib",
+        "python": platform.python_version(),
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem, 1),
+        "versions": versions,
+        "commit": commit,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--orgs", type=int, required=True)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--runs", type=int, default=3, help="fresh processes per measurement (default 3)")
+    parser.add_argument("--cases", default=",".join(CASES), help=f"comma-separated: {', '.join(CASES)}")
+    parser.add_argument("--data", type=Path, help="registers to use instead of generating them")
+    parser.add_argument("--before", type=Path, help="a folder holding an older graph_builder package to time too")
+    parser.add_argument("--skip", default="", help="comma-separated build variants to leave out (e.g. rdflib)")
+    parser.add_argument("--repeat", type=int, default=20, help="in-process repetitions per question")
+    parser.add_argument("--budget", type=float, default=1800, help="seconds one process may take")
+    parser.add_argument(
+        "--naive-budget",
+        type=float,
+        default=1800,
+        help="seconds for each whole-graph validation (nhskg's and naive pySHACL)",
+    )
+    parser.add_argument("--export-budget", type=float, default=300, help="seconds one export may take")
+    parser.add_argument("--rdflib-budget", type=float, default=300, help="seconds for the rdflib questions run")
+    parser.add_argument("--results", type=Path, default=HERE / "results")
+    args = parser.parse_args(argv)
+    unknown = set(args.cases.split(",")) - set(CASES)
+    if unknown:
+        parser.error(f"unknown case(s) {', '.join(sorted(unknown))}; choose from {', '.join(CASES)}")
+    started = time.perf_counter()
+    data, info = registers(args)
+    work = HERE / "data" / f"work-{args.orgs}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    section: dict[str, Any] = {
+        "orgs": args.orgs,
+        "seed": args.seed,
+        "runs": args.runs,
+        "registers": info,
+        "load_average_start": os.getloadavg(),
+        "cases": {},
+    }
+    cases = {
+        "build": case_build,
+        "validate": case_validate,
+        "questions": case_questions,
+        "export": case_export,
+        "startup": case_startup,
+    }
+    for name in [c for c in CASES if c in args.cases.split(",")]:
+        print(f"{name} ...", flush=True)
+        section["cases"][name] = cases[name](args, data, work)
+        section["load_average_end"] = os.getloadavg()
+        section["seconds"] = round(time.perf_counter() - started, 1)
+        json_path, md_path = write_report(args.results, machine(), section)  # each case kept as it ends
+    shutil.rmtree(work, ignore_errors=True)
+    print(f"wrote {json_path} and {md_path} ({section['seconds']} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
