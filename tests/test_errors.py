@@ -7,18 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-from graph_builder.cli import main
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(args)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+from clirun import run_cli as run
 
 
 def rewrite(path: Path, edit: Callable[[list[list[str]]], None]) -> None:

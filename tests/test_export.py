@@ -15,9 +15,10 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from clirun import run_cli as cli
 
 from graph_builder import export_views, network
-from graph_builder.cli import EXPORT_FORMATS, EXPORT_VIEWS, main
+from graph_builder.cli import EXPORT_FORMATS, EXPORT_VIEWS
 from graph_builder.export import FORMATS, LIST_SEPARATOR, export
 from graph_builder.store import open_store
 
@@ -220,14 +221,6 @@ def test_svg_is_an_svg_with_the_codes(exported):
     assert "<svg" in text and "RAL" in text and "partnership (confirmed)" in text
 
 
-def cli(args: list[str], capsys) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(args)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_cli_export_infers_the_format_from_the_suffix(build_dir, tmp_path, capsys):

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from clirun import run_cli as cli
 
 from graph_builder.catalogue import catalogue, parse_header, question, run
-from graph_builder.cli import RESULT_FORMATS, main
+from graph_builder.cli import RESULT_FORMATS
 from graph_builder.errors import UsageError
 from graph_builder.results import FORMATS, Result, render
 
@@ -29,14 +30,6 @@ def ask(build_dir):
     return answer
 
 
-def cli(args: list[str], capsys) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(args)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def examples(q) -> dict[str, str]:

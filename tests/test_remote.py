@@ -20,12 +20,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from clirun import run_cli as cli
 
 from graph_builder import cli as cli_module
 from graph_builder import push as pushing
 from graph_builder import remote, serve
 from graph_builder.catalogue import catalogue, run, run_sparql
-from graph_builder.cli import main
 from graph_builder.errors import UsageError
 from graph_builder.push import PushFailed, push
 from graph_builder.remote import Credentials, Endpoint, RemoteStore, ServerError, bind_values
@@ -42,14 +42,6 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def cli(args: list[str], capsys) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(args)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture(scope="module")

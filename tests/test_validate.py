@@ -18,12 +18,13 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
+from clirun import run_cli as run
 from rdflib import Graph
 from rdflib.namespace import SH
 
 from graph_builder import report as reporting
 from graph_builder import validate as validating
-from graph_builder.cli import VALIDATE_FORMATS, main
+from graph_builder.cli import VALIDATE_FORMATS
 from graph_builder.errors import InputError
 
 CASES = Path(__file__).parent / "validate_cases"
@@ -248,14 +249,6 @@ def test_all_problems_of_all_files_are_listed(tmp_path, reference, shapes):
 #  The command and its reports
 # ---------------------------------------------------------------------------------------
 
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(args)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_formats_agree_with_the_renderers():
