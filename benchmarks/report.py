@@ -222,16 +222,18 @@ def targets_md(cases: dict[str, Any]) -> list[str]:
                 )
             )
         elif ours_v and naive.get("error"):
+            bound = naive.get("wall", 0) / ours_v
             rows.append(
                 (
                     f"validate ({what}) ≥ 10x faster than naive pySHACL",
-                    f"{_s(ours_v)} s vs > {_s(naive.get('wall'))} s",
-                    naive["error"],
+                    f"≥ {bound:.1f}x ({_s(ours_v)} s vs > {_s(naive.get('wall'))} s)",
+                    f"naive pySHACL {naive['error']}",
                 )
             )
     if "skipped" in v:
         rows.append(("validate ≥ 10x faster than naive pySHACL", "-", v["skipped"][:60]))
     q = cases.get("questions", {}).get("in_process", {}).get("questions", {})
+    failed = sorted(n for n, e in q.items() if e.get("error"))
     ratios = [
         (e["catalogue"]["p50_ms"] / e["pyoxigraph"]["p50_ms"], n)
         for n, e in q.items()
@@ -239,31 +241,34 @@ def targets_md(cases: dict[str, Any]) -> list[str]:
     ]
     if ratios:
         worst, name = max(ratios)
-        rows.append(
-            (
-                "every question within 1.5x of raw pyoxigraph",
-                f"worst {worst:.2f}x ({name})",
-                "met" if worst <= 1.5 else f"not met ({sum(r > 1.5 for r, _ in ratios)} questions over)",
-            )
-        )
+        over = sum(r > 1.5 for r, _ in ratios)
+        status = "met" if worst <= 1.5 else f"not met ({over} over)"
+        if failed:
+            status = f"{status} for the {len(ratios)} answered; {len(failed)} of {len(q)} timed out (30 s) or failed"
+        rows.append(("every question within 1.5x of raw pyoxigraph", f"worst {worst:.2f}x ({name})", status))
     looks = [(q[n]["catalogue"]["p50_ms"], n) for n in LOOKUPS if q.get(n, {}).get("catalogue")]
-    if looks:
-        worst_ms, name = max(looks)
-        rows.append(
-            (
-                "lookups p50 ≤ 50 ms in-process",
-                f"worst {worst_ms:.1f} ms ({name})",
-                "met" if worst_ms <= 50 else f"not met: {worst_ms / 50:.1f}x over",
-            )
-        )
+    stuck = [n for n in LOOKUPS if q.get(n, {}).get("error")]
+    if looks or stuck:
+        worst_ms, name = max(looks) if looks else (0.0, "")
+        measured = f"worst {worst_ms:.1f} ms ({name})" if looks else "-"
+        met = worst_ms <= 50 and not stuck
+        status = "met" if met else f"not met: {worst_ms / 50:.1f}x over" if looks else "not met"
+        if stuck:
+            status += f"; {', '.join(stuck)} timed out"
+        rows.append(("lookups p50 ≤ 50 ms in-process", measured, status))
     rss = [r.get("rss_mb_max", 0) for k, r in b.items() if k.startswith("nhskg build")][:1]
     rss += [r.get("rss_mb_max", 0) for r in cases.get("questions", {}).get("whole_process", {}).values()]
     rss += [r.get("rss_mb_max", 0) for r in cases.get("export", {}).values() if isinstance(r, dict)]
+    rss += [
+        r.get("rss_mb_max", r.get("rss_mb", 0))
+        for k, r in v.items()
+        if k.startswith(("whole graph: nhskg", "1%")) and isinstance(r, dict)
+    ]
     if rss:
         peak = max(rss)
         rows.append(
             (
-                "peak memory ≤ 2 GB (build, questions, export)",
+                "peak memory ≤ 2 GB (build, validate, questions, export)",
                 f"{peak:,.0f} MB",
                 "met" if peak <= 2048 else f"not met: {peak / 2048:.1f}x over",
             )
