@@ -2,33 +2,31 @@
 
 `build(data_dir, out_dir)` reads every register, checks it (all problems, located),
 resolves references across registers, runs each builder, and writes `graph.trig`,
-`graph.nq` and `manifest.json` into a fresh folder that replaces `out_dir` only once
-it is complete. The clock time goes into the manifest only, so the graph files are
-byte-identical for the same registers.
+`graph.nq`, the persistent store and `manifest.json` into a fresh folder that replaces
+`out_dir` only once it is complete (publish.py). The clock time goes into the manifest
+only, so the graph files are byte-identical for the same registers. Registers are
+built one at a time in bounded memory, and a register that has not changed since the
+build in `out_dir` is reused, not rebuilt (pipeline.py); `full=True` rebuilds all.
 """
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
 import os
 import shutil
-import sys
-import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import chain
 from pathlib import Path
 
-from graph_builder import __version__, ontology, writer
+from graph_builder import __version__, ontology, parts, pipeline, publish, writer
 from graph_builder import iri as mint
 from graph_builder import terms as t
 from graph_builder.errors import InputError, Problem, UsageError
 from graph_builder.registers import BUILDERS, Builder, Context, Row
-from graph_builder.summary import Summary, summarise
+from graph_builder.summary import Summary, combine, summarise
 
 OUTPUTS = ("graph.trig", "graph.nq", "manifest.json")
 STORE = "store"  # the embedded pyoxigraph (RocksDB) store, opened read-only by the commands
@@ -44,13 +42,25 @@ class RegisterInfo:
 
 @dataclass
 class BuildResult:
-    """What a build made; `quads` are canonical (sorted, unique)."""
+    """What a build made: the registers, the statements, and which parts it rebuilt or reused."""
+
+    registers: list[RegisterInfo]
+    statements: int
+    summary: Summary
+    rebuilt: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    store: str = "loaded"  # loaded (new), patched (the previous store, rebuilt graphs replaced) or reloaded
+    out_dir: Path | None = None
+    files: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Dataset:
+    """A whole build in memory (small registers: tests, submissions); `quads` are canonical."""
 
     registers: list[RegisterInfo]
     quads: list[t.Quad]
     summary: Summary
-    out_dir: Path | None = None
-    files: dict[str, int] = field(default_factory=dict)
 
 
 def read_registers(data_dir: Path, builders: Sequence[Builder] = BUILDERS) -> tuple[Context, list[RegisterInfo]]:
@@ -143,28 +153,19 @@ def build_register(b: Builder, path: Path, reference: Context, label: str | None
     return writer.canonical(register_quads(b, rows, ctx))
 
 
-def build_dataset(data_dir: Path, each_part: Callable[[list[t.Quad]], None] | None = None) -> BuildResult:
-    """Everything `build` makes, in memory; nothing is written.
-
-    `each_part` is given each named graph's quads as soon as they are made (build() feeds
-    the store with them while the rest is built).
-    """
+def build_dataset(data_dir: Path) -> Dataset:
+    """Everything `build` makes, in memory; nothing is written. For small registers only:
+    `build` itself never holds more than one register's statements."""
     ctx, infos = read_registers(data_dir)
     made = chain([ontology.quads()], (register_quads(b, ctx.rows[b.name], ctx) for b in BUILDERS),
                  [provenance_quads(infos)])
-    # Each part is one named graph, so sorting part by part (the sort keys of one register
-    # at a time) and putting the parts in graph order gives the canonical order of the whole.
-    parts = []
-    for quads in made:
-        part = writer.canonical(quads)
-        if each_part is not None:
-            each_part(part)
-        parts.append(part)
-    canonical = [q for part in sorted(parts, key=lambda part: part[0].g if part else "") for q in part]
-    return BuildResult(infos, canonical, summarise(canonical))
+    # Each part is one named graph: sorted part by part and put in graph order, it is canonical.
+    graphs = sorted((writer.canonical(quads) for quads in made), key=lambda part: part[0].g if part else "")
+    canonical = [q for part in graphs for q in part]
+    return Dataset(infos, canonical, summarise(canonical))
 
 
-def build(data_dir: Path, out_dir: Path) -> BuildResult:
+def build(data_dir: Path, out_dir: Path, full: bool = False) -> BuildResult:
     """Build and publish to `out_dir`; the previous build stays until the new one is whole.
 
     One build at a time writes to `out_dir`: it holds a lock on `.{name}.lock` beside it,
@@ -174,80 +175,44 @@ def build(data_dir: Path, out_dir: Path) -> BuildResult:
     """
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
-        with _exclusive(out_dir):
-            _clear_leftovers(out_dir)
-            return _build(data_dir, out_dir)
+        with publish.exclusive(out_dir):
+            publish.clear_leftovers(out_dir)
+            return _build(data_dir, out_dir, full)
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""
         raise UsageError(f"{out_dir}: the build stopped: {exc.strerror or exc}{where}; "
                          "the previous build is untouched") from None
 
 
-@contextmanager
-def _exclusive(out_dir: Path) -> Iterator[None]:
-    """Hold the build lock of `out_dir` (fcntl.flock on `.{name}.lock` beside it), or raise
-    UsageError at once if another process holds it. The holder removes the file before it
-    lets go, so a process that locked the file after it was removed tries again."""
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: builds are not serialised
-        yield
-        return
-    path = out_dir.parent / f".{out_dir.name}.lock"
-    while True:
-        with open(path, "a+", encoding="utf-8") as lock:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                lock.seek(0)
-                holder = lock.read().strip()
-                who = f" (process {holder})" if holder.isdigit() else ""
-                raise UsageError(f"{out_dir}: another nhskg build is writing it{who}; wait for it to finish "
-                                 "or build into another --out") from None
-            try:
-                if os.stat(path).st_ino != os.fstat(lock.fileno()).st_ino:
-                    continue  # locked a file the previous holder had just removed
-            except FileNotFoundError:
-                continue
-            lock.truncate(0)
-            lock.write(f"{os.getpid()}\n")
-            lock.flush()
-            try:
-                yield
-            finally:
-                path.unlink(missing_ok=True)
-            return
-
-
-def _clear_leftovers(out_dir: Path) -> None:
-    """Delete the staging folders killed builds left beside `out_dir` (with the lock held, no
-    build is using them). A build killed between setting the old build aside and renaming the
-    new one in (where folders cannot be exchanged in one step) left no `out_dir`: put the old back."""
-    building, previous = f".{out_dir.name}.building-", f".{out_dir.name}.previous-"
-    left = [p for p in out_dir.parent.iterdir() if p.name.startswith((building, previous))
-            and p.name.rpartition("-")[2].isdigit() and p.is_dir() and not p.is_symlink()]
-    aside = sorted((p for p in left if p.name.startswith(previous)), key=lambda p: p.stat().st_mtime)
-    if aside and not out_dir.exists() and (aside[-1] / "manifest.json").is_file():
-        os.replace(aside[-1], out_dir)
-        left.remove(aside[-1])
-    for path in left:
-        shutil.rmtree(path, ignore_errors=True)
-
-
-def _build(data_dir: Path, out_dir: Path) -> BuildResult:
-    _check_out_dir(out_dir)
+def _build(data_dir: Path, out_dir: Path, full: bool) -> BuildResult:
+    if not data_dir.is_dir():
+        raise UsageError(f"{data_dir}: not a folder of registers")
+    publish.check_out_dir(out_dir)
+    code = pipeline.code_digest()
+    previous = None if full else pipeline.Previous.open(out_dir, code)
     staging = out_dir.parent / f".{out_dir.name}.building-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    scratch = staging / ".parts"
+    scratch.mkdir(parents=True)
     try:
-        with _loading_store(staging / STORE) as feed:
-            result = build_dataset(data_dir, feed)
-            writer.write_atomic(staging / "graph.nq", writer.nquads_lines(result.quads))
-            writer.write_atomic(staging / "graph.trig", writer.trig_lines(result.quads))
-        if feed is None:
-            _load_store(staging / "graph.nq", staging / STORE)
-        writer.write_atomic(staging / "manifest.json", [json.dumps(_manifest(result, data_dir), indent=2) + "\n"])
-        _publish(staging, out_dir)
+        loader = pipeline.StoreLoader(staging / STORE) if previous is None else None
+        try:
+            made = pipeline.Pass(data_dir, scratch, code, previous, loader.add if loader else _ignore, _label)
+            made.run()
+            infos = _infos(made)
+            made.provenance(provenance_quads(infos))
+        finally:
+            if loader is not None:
+                loader.close()
+        result = _assemble(made.made, staging, infos)
+        result.store = _store(previous, made.made, staging, result) if previous else "loaded"
+        (staging / pipeline.KEYS).mkdir()
+        for keys in (scratch / pipeline.KEYS).iterdir():
+            os.replace(keys, staging / pipeline.KEYS / keys.name)
+        shutil.rmtree(scratch)
+        manifest = _manifest(result, data_dir, code, made.made, staging)
+        writer.write_atomic(staging / "manifest.json", [json.dumps(manifest, indent=2) + "\n"])
+        publish.publish(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -257,105 +222,46 @@ def _build(data_dir: Path, out_dir: Path) -> BuildResult:
     return result
 
 
-@contextmanager
-def _loading_store(path: Path) -> Iterator[Callable[[list[t.Quad]], None] | None]:
-    """The persistent embedded store (pyoxigraph, DESIGN.md), loading while the build goes on.
-
-    Yields a function that writes quads, as N-Quads, into a pipe that pyoxigraph bulk-loads
-    on another thread; it reads the pipe without the GIL, so on a second core the store
-    fills while Python builds, sorts and writes the files (measured in benchmarks/README.md).
-    Where there is no /dev/fd to name the pipe by, yields None: load graph.nq afterwards.
-    """
-    import pyoxigraph as ox
-
-    if not Path("/dev/fd").is_dir():
-        yield None
-        return
-    read_end, write_end = os.pipe()
-    store = ox.Store(str(path))
-    failed: list[BaseException] = []
-
-    def load(store: ox.Store) -> None:
-        try:  # lenient: the quads are the build's own checked terms
-            store.bulk_load(path=f"/dev/fd/{read_end}", format=ox.RdfFormat.N_QUADS, lenient=True)
-        except BaseException as exc:  # handed to the building thread below
-            failed.append(exc)
-        finally:
-            os.close(read_end)  # a writer still writing then fails instead of waiting for ever
-
-    loader = threading.Thread(target=load, args=(store,), name="nhskg-store", daemon=True)
-    loader.start()
-    feed = os.fdopen(write_end, "w", encoding="utf-8", buffering=1 << 20)
-    try:
-        yield lambda quads: feed.writelines(writer.nquads_lines(quads))
-    finally:
-        feed.close()  # the end of the input: the loader finishes
-        loader.join()
-    if failed:
-        raise failed[0]
-    store.flush()  # no optimize(): 12 s more at 100,000 organisations, no question faster (benchmarks/)
-    del store  # closes the database before the folder is renamed
+def _ignore(_: parts.Written) -> None:
+    return None
 
 
-def _load_store(nquads: Path, path: Path) -> None:
-    """Bulk-load the dataset into a persistent embedded store (pyoxigraph, DESIGN.md)."""
-    import pyoxigraph as ox
-
-    store = ox.Store(str(path))
-    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS, lenient=True)
-    store.flush()  # no optimize(): 12 s more at 100,000 organisations, no question faster (benchmarks/)
-    del store  # closes the database before the folder is renamed
+def _infos(made: pipeline.Pass) -> list[RegisterInfo]:
+    rows = {p.name: p.rows for p in made.made}
+    return [RegisterInfo(b.name, made.files[b.name][0], made.files[b.name][1], rows[b.name]) for b in BUILDERS]
 
 
-def _check_out_dir(out_dir: Path) -> None:
-    """Refuse to replace a folder that is not a previous build (it would be deleted)."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise UsageError(f"{out_dir}: exists and is not a folder; choose another --out")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / "manifest.json").is_file():
-        raise UsageError(
-            f"{out_dir}: is not empty and holds no previous build (no manifest.json); choose another --out"
-        )
+def _assemble(made: list[pipeline.Part], staging: Path, infos: list[RegisterInfo]) -> BuildResult:
+    """graph.nq and graph.trig: the parts in graph order, new ones from their files, reused
+    ones from the previous build's."""
+    ordered = sorted(made, key=lambda p: p.graph)
+    head = "".join(f"@prefix {prefix}: <{ns}> .\n" for prefix, ns in t.PREFIXES.items())
+    for name, text, piece in (("graph.nq", "", "nq"), ("graph.trig", head, "trig")):
+        placed = parts.assemble(staging / name, text, [getattr(p, piece) for p in ordered])
+        for part, where in zip(ordered, placed, strict=True):
+            part.placed[name] = list(where)
+    return BuildResult(
+        registers=infos,
+        statements=sum(p.statements for p in made),
+        summary=combine(p.summary for p in ordered),
+        rebuilt=[p.name for p in ordered if p.rebuilt],
+        reused=[p.name for p in ordered if not p.rebuilt],
+    )
 
 
-def _publish(staging: Path, out_dir: Path) -> None:
-    """Swap the finished folder into place, then delete the old one.
-
-    Where the system can, the two folders are exchanged in one step, so `out_dir` always
-    holds a whole build; elsewhere the old one is renamed aside and the new one renamed in
-    (a build killed between the two leaves the old one aside; the next build puts it back).
-    """
-    if out_dir.exists() and _exchange(staging, out_dir):
-        shutil.rmtree(staging, ignore_errors=True)  # it now holds the previous build
-        return
-    old = out_dir.parent / f".{out_dir.name}.previous-{os.getpid()}"
-    if out_dir.exists():
-        os.replace(out_dir, old)
-    os.replace(staging, out_dir)
-    shutil.rmtree(old, ignore_errors=True)
+def _store(previous: pipeline.Previous, made: list[pipeline.Part], staging: Path, result: BuildResult) -> str:
+    """Patch the previous build's store, or load a new one where deleting would cost more."""
+    rebuilt = [p for p in made if p.rebuilt]
+    deleted = sum(previous.parts[p.name]["statements"] for p in rebuilt if p.name in previous.parts)
+    if deleted <= pipeline.PATCH_LIMIT * result.statements:
+        pipeline.patch_store(previous.folder / STORE, staging / STORE, rebuilt, previous.parts)
+        return "patched"
+    pipeline.load_store(staging / "graph.nq", staging / STORE)
+    return "reloaded"
 
 
-def _exchange(a: Path, b: Path) -> bool:
-    """Exchange two folders in one step (Linux renameat2 with RENAME_EXCHANGE); False where
-    the system or the file system cannot, and nothing was changed."""
-    if sys.platform != "linux":
-        return False
-    import ctypes
-
-    try:
-        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError):  # a C library without renameat2 (glibc < 2.28, musl < 1.2.?)
-        return False
-    renameat2.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)
-    at_fdcwd, rename_exchange = -100, 2  # <fcntl.h>, <linux/fs.h>
-    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
-        return True
-    code = ctypes.get_errno()
-    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
-        return False
-    raise OSError(code, os.strerror(code), str(b))
-
-
-def _manifest(result: BuildResult, data_dir: Path) -> dict[str, object]:
+def _manifest(result: BuildResult, data_dir: Path, code: str, made: list[pipeline.Part],
+              staging: Path) -> dict[str, object]:
     return {
         "tool": "nhs-dkg",
         "version": __version__,
@@ -363,4 +269,11 @@ def _manifest(result: BuildResult, data_dir: Path) -> dict[str, object]:
         "data_dir": str(data_dir.resolve()),
         "registers": [vars(i) for i in result.registers],
         "summary": result.summary,
+        "statements": result.statements,
+        "rebuilt": result.rebuilt,
+        "reused": result.reused,
+        "store": result.store,
+        "code": code,
+        "files": {name: (staging / name).stat().st_size for name in ("graph.nq", "graph.trig")},
+        "parts": [p.record() for p in sorted(made, key=lambda p: p.graph)],
     }

@@ -14,9 +14,13 @@ def render_build(result: BuildResult, seconds: float) -> None:
     console = Console(file=sys.stdout, soft_wrap=True)
     where = result.out_dir or "memory"
     console.print(
-        f"Built {len(result.quads):,} statements from {len(result.registers)} registers "
+        f"Built {result.statements:,} statements from {len(result.registers)} registers "
         f"into {where}/ in {seconds:.2f} s"
     )
+    if result.reused:
+        console.print(f"rebuilt {len(result.rebuilt)} of {len(result.rebuilt) + len(result.reused)} graphs "
+                      f"({', '.join(result.rebuilt)}); reused the rest unchanged from the previous build; "
+                      f"store {result.store}")
     for section, counts in result.summary.items():
         table = Table(title=section, title_justify="left", show_header=False, box=None, pad_edge=False)
         table.add_column("what", style="bold" if console.is_terminal else "")

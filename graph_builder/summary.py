@@ -1,14 +1,22 @@
-"""What a build made: triples per graph and counts per class, from the quads themselves."""
+"""What a build made: triples per graph and counts per class, counted from the statements.
+
+A build counts each named graph on its own as it writes it (`Tally`, subject by subject:
+its statements arrive sorted, so nothing is kept per node), keeps each graph's partial
+counts in the manifest (an incremental build reuses them), and adds them up (`combine`).
+A node is typed by the register that makes it, with the values the breakdowns count
+beside its type, so the partial counts of the graphs add up to the counts of the whole.
+"""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping
 
 from graph_builder import iri as mint
 from graph_builder import terms as t
 
 Summary = dict[str, dict[str, int]]
+Partial = dict[str, dict[str, int]]  # "graph", "classes" and one key per breakdown
 
 _CLASSES = (
     ("NHSTrust", "NHS trusts"),
@@ -32,46 +40,85 @@ _CLASSES = (
     ("Source", "sources"),
 )
 _EXTERNAL = ((t.ORG + "Membership", "memberships"), (t.ORG + "ChangeEvent", "change events"))
+# section title: (the class whose nodes are counted, the properties whose values make the key)
+_BREAKDOWNS = {
+    "trusts by kind": ("NHSTrust", ("organisationType",)),
+    "participations by role / cohort": ("Participation", ("role", "cohort")),
+    "partnerships by status": ("Partnership", ("status",)),
+    "deployments by provision": ("Deployment", ("provision",)),
+}
+_WANTED = {t.ndk(p): p for p in ("organisationType", "role", "cohort", "status", "provision")}
+_BREAKDOWN_OF = {t.iri(mint.term(cls)): (section, props) for section, (cls, props) in _BREAKDOWNS.items()}
 
 
 def _local(term: str) -> str:
     return term.rstrip(">").rsplit("/", 1)[-1]
 
 
-def summarise(quads: Iterable[t.Quad]) -> Summary:
-    """Sections of counts: triples per graph, things per class, and the breakdowns."""
-    per_graph: Counter[str] = Counter()
-    types: dict[str, set[str]] = defaultdict(set)
-    values: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    wanted = {t.ndk(p) for p in ("organisationType", "role", "cohort", "status", "provision")}
-    ontology = t.iri(mint.graph("ontology"))
-    for q in quads:
-        per_graph[_local(q.g)] += 1
-        if q.g == ontology:
-            continue
-        if q.p == t.A:
-            types[q.s].add(q.o[1:-1])
-        elif q.p in wanted:
-            values[q.s][_local(q.p.rsplit("#", 1)[-1])].append(_local(q.o))
-    by_class: Counter[str] = Counter()
-    for cls in (c for s in types.values() for c in s):
-        by_class[cls] += 1
+class Tally:
+    """The counts of one named graph, fed its statements in subject order."""
+
+    def __init__(self, graph: str) -> None:
+        self.name = _local(graph)
+        self.typed = graph != t.iri(mint.graph("ontology"))  # the ontology's classes are not things
+        self.statements = 0
+        self.classes: Counter[str] = Counter()
+        self.breakdowns: dict[str, Counter[str]] = {section: Counter() for section in _BREAKDOWNS}
+        self._subject = ""
+        self._types: list[str] = []
+        self._values: dict[str, list[str]] = {}
+
+    def add(self, s: str, p: str, o: str) -> None:
+        self.statements += 1
+        if not self.typed:
+            return
+        if s != self._subject:
+            self._flush()
+            self._subject = s
+        if p == t.A:
+            self._types.append(o)
+        elif p in _WANTED:
+            self._values.setdefault(_WANTED[p], []).append(_local(o))
+
+    def _flush(self) -> None:
+        for cls in set(self._types):
+            self.classes[cls[1:-1]] += 1
+            found = _BREAKDOWN_OF.get(cls)
+            if found:
+                section, props = found
+                key = " / ".join(",".join(sorted(self._values.get(p, ["-"]))) for p in props)
+                self.breakdowns[section][key] += 1
+        self._types, self._values = [], {}
+
+    def partial(self) -> Partial:
+        self._flush()
+        return {
+            "graph": {self.name: self.statements},
+            "classes": dict(sorted(self.classes.items())),
+            **{section: dict(sorted(c.items())) for section, c in self.breakdowns.items() if c},
+        }
+
+
+def combine(partials: Iterable[Mapping[str, Mapping[str, int]]]) -> Summary:
+    """The build's summary from the partial counts of its graphs."""
+    total: dict[str, Counter[str]] = {}
+    for partial in partials:
+        for section, counts in partial.items():
+            total.setdefault(section, Counter()).update(counts)
+    by_class = total.get("classes", Counter())
     counts = {label: by_class[mint.term(cls)] for cls, label in _CLASSES}
     counts.update({label: by_class[iri] for iri, label in _EXTERNAL})
-
-    def breakdown(cls: str, *props: str) -> dict[str, int]:
-        out: Counter[str] = Counter()
-        for subject, classes in types.items():
-            if mint.term(cls) in classes:
-                parts = [",".join(sorted(values[subject].get(p, ["-"]))) for p in props]
-                out[" / ".join(parts)] += 1
-        return dict(sorted(out.items()))
-
     return {
-        "triples per named graph": dict(sorted(per_graph.items())),
+        "triples per named graph": dict(sorted(total.get("graph", Counter()).items())),
         "things per class": counts,
-        "trusts by kind": breakdown("NHSTrust", "organisationType"),
-        "participations by role / cohort": breakdown("Participation", "role", "cohort"),
-        "partnerships by status": breakdown("Partnership", "status"),
-        "deployments by provision": breakdown("Deployment", "provision"),
+        **{section: dict(sorted(total.get(section, Counter()).items())) for section in _BREAKDOWNS},
     }
+
+
+def summarise(quads: Iterable[t.Quad]) -> Summary:
+    """The summary of canonical quads (sorted by graph, then subject) held in memory."""
+    tallies: dict[str, Tally] = {}
+    for q in quads:
+        tally = tallies.get(q.g) or tallies.setdefault(q.g, Tally(q.g))
+        tally.add(q.s, q.p, q.o)
+    return combine(tally.partial() for tally in tallies.values())

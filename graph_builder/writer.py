@@ -49,19 +49,19 @@ def nquads_lines(quads: Iterable[Quad]) -> Iterator[str]:
         yield f"{q.s} {q.p} {q.o} {q.g} .\n"
 
 
-def _short(term: str) -> str:
+def short_term(term: str) -> str:
     """Abbreviate an IRI (or a literal's datatype) with a prefix where that is safe."""
     if term.startswith("<"):
         found = _PREFIXED.match(term)
         return f"{_PREFIX_OF[found[1]]}:{found[2]}" if found else term
     if term.startswith('"') and term.endswith(">") and '"^^<' in term:
         lex, _, dtype = term.rpartition("^^")
-        return f"{lex}^^{_short(dtype)}"
+        return f"{lex}^^{short_term(dtype)}"
     return term
 
 
-def _predicate(term: str) -> str:
-    return "a" if term.endswith("22-rdf-syntax-ns#type>") else _short(term)
+def predicate_term(term: str) -> str:
+    return "a" if term.endswith("22-rdf-syntax-ns#type>") else short_term(term)
 
 
 def trig_lines(quads: list[Quad]) -> Iterator[str]:
@@ -74,13 +74,13 @@ def trig_lines(quads: list[Quad]) -> Iterator[str]:
         for subject, about in groupby(in_graph, key=_SUBJECT):
             statements = []
             for pred, objs in groupby(about, key=_PREDICATE):
-                p = predicates.get(pred) or predicates.setdefault(pred, _predicate(pred))
-                statements.append(f"    {p} {', '.join(_short(q.o) for q in objs)}")
+                p = predicates.get(pred) or predicates.setdefault(pred, predicate_term(pred))
+                statements.append(f"    {p} {', '.join(short_term(q.o) for q in objs)}")
             yield f"  {subject}\n" + " ;\n".join(statements) + " .\n"
         yield "}\n"
 
 
-def _umask() -> int:
+def umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
@@ -95,7 +95,7 @@ def write_atomic(path: Path, chunks: Iterable[str]) -> None:
             out.writelines(chunks)
             out.flush()
             os.fsync(out.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual mode
+        os.chmod(tmp, 0o666 & ~umask())  # mkstemp makes 0600; give the file the usual mode
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

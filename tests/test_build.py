@@ -49,10 +49,10 @@ def listed(store: ox.Store, source: str, kind: str) -> int:
 def test_outputs_exist_and_parse(built):
     assert built.out_dir is not None
     names = sorted(p.name for p in built.out_dir.iterdir())
-    assert names == ["graph.nq", "graph.trig", "manifest.json", "store"]
+    assert names == ["graph.nq", "graph.trig", "keys", "manifest.json", "store"]
     s = ox.Store()
     s.load(path=str(built.out_dir / "graph.trig"), format=ox.RdfFormat.TRIG)
-    assert len(s) == len(built.quads)
+    assert len(s) == built.statements
     manifest = json.loads((built.out_dir / "manifest.json").read_text())
     assert {r["name"] for r in manifest["registers"]} >= {"organisations", "memberships", "successions"}
 

@@ -34,7 +34,7 @@ def assert_whole(out: Path, built) -> None:
         assert (out / name).read_bytes() == (built.out_dir / name).read_bytes()
     assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["registers"]
     store = ox.Store.read_only(str(out / "store"))
-    assert len(store) == len(built.quads)
+    assert len(store) == built.statements
     del store
     assert [p.name for p in out.parent.iterdir() if p.name.startswith(".out.")] == []
 

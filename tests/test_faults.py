@@ -17,13 +17,13 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import IO
 
 import pyoxigraph as ox
 import pytest
 
-from graph_builder import writer
+from graph_builder import parts
 from graph_builder.cli import main
 
 pytestmark = pytest.mark.slow
@@ -98,10 +98,11 @@ def test_a_build_killed_at_random_points_leaves_a_whole_build(out, tmp_path):
 PUBLISH_KILLER = """
 import os, signal, sys
 from pathlib import Path
-from graph_builder import build, cli
+from typing import IO
+from graph_builder import cli, publish as publishing
 
 fallback = sys.argv[1] == "fallback"
-real_replace, real_publish = os.replace, build._publish
+real_replace, real_publish = os.replace, publishing.publish
 
 def replace_then_die(src, dst):
     real_replace(src, dst)
@@ -111,9 +112,9 @@ def publish(staging, out_dir):
     os.replace = replace_then_die  # every rename of the publishing step is the last thing done
     real_publish(staging, out_dir)
 
-build._publish = publish
+publishing.publish = publish
 if fallback:  # as where folders cannot be exchanged in one step
-    build._exchange = lambda a, b: False
+    publishing.exchange = lambda a, b: False
 cli.main(sys.argv[2:])
 """
 
@@ -146,23 +147,16 @@ def test_the_next_build_puts_back_a_build_set_aside_when_killed(out, data_copy, 
     assert snapshot(out) == previous and leftovers(out) == []
 
 
-def failing_after(chunks: Iterable[str], count: int) -> Iterator[str]:
-    """The chunks, then a full disk after `count` of them have been written."""
-    for done, chunk in enumerate(chunks):
-        if done == count:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        yield chunk
-
-
 @pytest.mark.parametrize("where", ["writing graph.nq", "fsync of manifest.json"])
 def test_a_full_disk_leaves_no_partial_output(where, out, tmp_path, monkeypatch, capsys):
     previous = snapshot(out)
-    real_write, real_fsync = writer.write_atomic, os.fsync
+    real_copy, real_fsync = parts._copy, os.fsync
 
-    def write_atomic(path: Path, chunks: Iterable[str]) -> None:
-        if where == "writing graph.nq" and path.name == "graph.nq":
-            chunks = failing_after(chunks, 20_000)  # some megabytes in: the temporary file is on disk
-        real_write(path, chunks)
+    def copy(src: IO[bytes], target: IO[bytes], offset: int, length: int) -> None:
+        name = os.readlink(f"/proc/self/fd/{target.fileno()}").rpartition("/")[2]
+        if where == "writing graph.nq" and name.startswith(".graph.nq.") and target.tell() > 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))  # some parts in: the temporary file is on disk
+        real_copy(src, target, offset, length)
 
     def fsync(fd: int) -> None:
         if where.startswith("fsync") and os.readlink(f"/proc/self/fd/{fd}").rpartition("/")[2].startswith(
@@ -170,7 +164,7 @@ def test_a_full_disk_leaves_no_partial_output(where, out, tmp_path, monkeypatch,
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         real_fsync(fd)
 
-    monkeypatch.setattr(writer, "write_atomic", write_atomic)
+    monkeypatch.setattr(parts, "_copy", copy)
     monkeypatch.setattr(os, "fsync", fsync)
     code = 0
     try:

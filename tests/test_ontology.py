@@ -18,12 +18,15 @@ def onto() -> Graph:
 
 def used_terms(built) -> set[str]:
     terms: set[str] = set()
-    for q in built.quads:
-        if q.g.endswith("/graph/ontology>"):
-            continue
-        terms.add(q.p[1:-1])
-        if q.p.endswith("22-rdf-syntax-ns#type>") or q.o.startswith(f"<{CONCEPTS}"):
-            terms.add(q.o[1:-1])
+    with open(built.out_dir / "graph.nq", encoding="utf-8") as lines:
+        for line in lines:
+            _, p, o_g = line.split(" ", 2)
+            o, g = o_g[:-3].rsplit(" ", 1)
+            if g.endswith("/graph/ontology>"):
+                continue
+            terms.add(p[1:-1])
+            if p.endswith("22-rdf-syntax-ns#type>") or o.startswith(f"<{CONCEPTS}"):
+                terms.add(o[1:-1])
     return terms
 
 

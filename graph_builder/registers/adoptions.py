@@ -13,6 +13,7 @@ class AdoptionsBuilder(Builder):
     name = "adoptions"
     title = "Blueprint adoptions"
     key = ("blueprint", "adopter", "source")
+    reads = ("blueprints",)
     columns = (
         Column("blueprint", "slug", required=True, ref="blueprint"),
         Column("adopter", "code", required=True, ref="org"),

@@ -225,6 +225,16 @@ class Builder(ABC):
     columns: ClassVar[tuple[Column, ...]]
     key: ClassVar[tuple[str, ...]]
     title: ClassVar[str]
+    reads: ClassVar[tuple[str, ...]] = ()  # other registers whose rows (not only keys) it looks at
+
+    @property
+    def ref_kinds(self) -> frozenset[str]:
+        """The key sets its references resolve in (what its checks and statements depend on)."""
+        kinds = {"source"} if any(c.kind == "sources" for c in self.columns) else set()
+        for col in self.columns:
+            if col.ref:
+                kinds.update(_REF_KINDS.get(col.ref, (col.ref,)))
+        return frozenset(kinds)
 
     @property
     def filename(self) -> str:
@@ -237,14 +247,23 @@ class Builder(ABC):
     def read(self, path: Path, label: str | None = None) -> tuple[list[Row], list[Problem]]:
         """Read and check the register file; `label` is the name used in messages."""
         shown = label or str(path)
+        raw, problems = self.read_bytes(path, shown)
+        return self.parse(raw, shown) if raw is not None else ([], problems)
+
+    @staticmethod
+    def read_bytes(path: Path, shown: str) -> tuple[bytes | None, list[Problem]]:
+        """The register file's bytes, or the problem that stops it being read."""
         try:
-            raw = read_file(path)
+            return read_file(path), []
         except IsADirectoryError:
-            return [], [Problem(shown, 0, "", "is a directory, not a register file")]
+            return None, [Problem(shown, 0, "", "is a directory, not a register file")]
         except OSError as exc:
-            return [], [Problem(shown, 0, "", f"cannot be read: {exc.strerror}")]
+            return None, [Problem(shown, 0, "", f"cannot be read: {exc.strerror}")]
         except ValueError as exc:  # not a regular file, or too large
-            return [], [Problem(shown, 0, "", str(exc))]
+            return None, [Problem(shown, 0, "", str(exc))]
+
+    def parse(self, raw: bytes, shown: str) -> tuple[list[Row], list[Problem]]:
+        """Rows and problems of a register file's bytes."""
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -334,6 +353,7 @@ def _register(name: str) -> str:
     return t.iri(mint.thing("register", name))
 
 
+_REF_KINDS = {"party": ("org", "body"), "subject": ("programme", "org", "body")}  # as Context.resolve
 _REF_NAMES = {
     "org": "organisation code in organisations.csv",
     "body": "key in bodies.csv",

@@ -39,6 +39,7 @@ class OrganisationsBuilder(Builder):
     name = "organisations"
     title = "Organisations (ODS/ONS listings)"
     key = ("code", "source")
+    reads = ("sources",)
     columns = (
         Column("code", "code", required=True),
         Column("name", required=True),

@@ -1,0 +1,183 @@
+"""One named graph of the build, written in one pass: sorted, de-duplicated, counted.
+
+A part's statements (a register's, the ontology's or the provenance's) come as
+`subject predicate object` lines; they are sorted in memory while there are few and in
+sorted runs on disk, merged, once there are many (so memory stays bounded at national
+scale), then written once: as N-Quads, as a TriG block and into the tally of the
+summary. The build puts the parts' files together in graph order (`assemble`), and an
+incremental build takes the unchanged parts' bytes from the previous build instead.
+
+Sorting the lines as text gives the order of the tuples (subject, predicate, object):
+a space sorts before every character that can follow a whole term (writer.canonical).
+"""
+
+from __future__ import annotations
+
+import heapq
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import groupby
+from pathlib import Path
+from typing import IO
+
+from graph_builder import writer
+from graph_builder.summary import Partial, Tally
+
+RUN = 1_000_000  # lines sorted in memory at a time (about 250 MB); more go to sorted runs on disk
+
+
+@dataclass
+class Written:
+    """A part as written: its files in the staging folder, its statement count and partial summary."""
+
+    graph: str
+    nquads: Path
+    trig: Path
+    statements: int
+    partial: Partial
+
+
+def sorted_unique(lines: Iterable[str], scratch: Path) -> Iterator[str]:
+    """The lines sorted and without repeats; beyond RUN lines, through sorted runs in `scratch`."""
+    runs: list[Path] = []
+    chunk: list[str] = []
+    for line in lines:
+        chunk.append(line)
+        if len(chunk) >= RUN:
+            runs.append(_spill(chunk, scratch))
+            chunk = []
+    chunk.sort()
+    if not runs:
+        yield from (line for line, _ in groupby(chunk))
+        return
+    if chunk:
+        runs.append(_spill(chunk, scratch))
+        chunk = []
+    files = [open(run, encoding="utf-8", newline="\n") for run in runs]  # noqa: SIM115 (closed below)
+    try:
+        merged = heapq.merge(*((line[:-1] for line in f) for f in files))
+        yield from (line for line, _ in groupby(merged))
+    finally:
+        for f in files:
+            f.close()
+        for run in runs:
+            run.unlink(missing_ok=True)
+
+
+def _spill(chunk: list[str], scratch: Path) -> Path:
+    chunk.sort()
+    fd, name = tempfile.mkstemp(prefix="run-", suffix=".txt", dir=scratch)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as out:
+        out.writelines(f"{line}\n" for line, _ in groupby(chunk))
+    return Path(name)
+
+
+def write_part(graph: str, lines: Iterable[str], folder: Path, name: str) -> Written:
+    """Sort and write one part's lines (`s p o`, all of graph `graph`) to `folder`."""
+    tally = Tally(graph)
+    nq_path, trig_path = folder / f"{name}.nq", folder / f"{name}.trig"
+    tail = f" {graph} .\n"
+    short, predicate = writer.short_term, writer.predicate_term
+    predicates: dict[str, str] = {}
+    with (
+        open(nq_path, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as nq,
+        open(trig_path, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as trig,
+    ):
+        trig.write(f"\n{graph} {{\n")
+        subject, pred = "", ""
+        statements: list[str] = []
+        objects: list[str] = []
+        for line in sorted_unique(lines, folder):
+            nq.write(line + tail)
+            s, p, o = line.split(" ", 2)
+            tally.add(s, p, o)
+            if s != subject:
+                if objects:
+                    statements.append(f"    {predicates[pred]} {', '.join(objects)}")
+                    trig.write(_chunk(subject, statements))
+                subject, pred, statements, objects = s, p, [], []
+            elif p != pred:
+                statements.append(f"    {predicates[pred]} {', '.join(objects)}")
+                pred, objects = p, []
+            if p not in predicates:
+                predicates[p] = predicate(p)
+            objects.append(short(o))
+        if objects:
+            statements.append(f"    {predicates[pred]} {', '.join(objects)}")
+            trig.write(_chunk(subject, statements))
+        trig.write("}\n")
+    if not tally.statements:  # an empty graph has no block, as in writer.trig_lines
+        trig_path.write_bytes(b"")
+    return Written(graph, nq_path, trig_path, tally.statements, tally.partial())
+
+
+def _chunk(subject: str, statements: list[str]) -> str:
+    return f"  {subject}\n" + " ;\n".join(statements) + " .\n"
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Bytes of one part in a file: a new part's own file, or a range of the previous build's."""
+
+    path: Path
+    offset: int
+    length: int
+
+
+def assemble(path: Path, head: str, pieces: list[Piece]) -> list[tuple[int, int]]:
+    """Write `head` and the pieces, in order, to `path` (atomically); the (offset, length) of each."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    placed: list[tuple[int, int]] = []
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(head.encode("utf-8"))
+            for piece in pieces:
+                out.flush()
+                placed.append((out.tell(), piece.length))
+                with open(piece.path, "rb") as src:
+                    _copy(src, out, piece.offset, piece.length)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, 0o666 & ~writer.umask())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return placed
+
+
+def _copy(src: IO[bytes], out: IO[bytes], offset: int, length: int) -> None:
+    """Copy `length` bytes from `offset` of src to the end of out: in the kernel where it can."""
+    left = length
+    if hasattr(os, "copy_file_range"):
+        src_off, out_off = offset, out.tell()
+        try:
+            while left:
+                done = os.copy_file_range(src.fileno(), out.fileno(), min(left, 1 << 30), src_off, out_off)
+                if done == 0:
+                    raise OSError(f"{src.name}: ended {left:,} bytes early")
+                src_off, out_off, left = src_off + done, out_off + done, left - done
+            out.seek(out_off)
+            return
+        except OSError as exc:
+            if left != length or getattr(exc, "errno", None) is None:
+                raise
+    src.seek(offset)
+    out.seek(0, os.SEEK_END)
+    while left:
+        block = src.read(min(left, 1 << 20))
+        if not block:
+            raise OSError(f"{src.name}: ended {left:,} bytes early")
+        out.write(block)
+        left -= len(block)
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    """`target` as a hard link to `source` where the file system allows, else a copy."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
