@@ -43,15 +43,17 @@ def cli(ctx: click.Context, quiet: bool, verbose: bool) -> None:
               help="Folder of registers (default: the registers shipped with the package).")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("build"), show_default=True,
               help="Folder the build is written to; replaced only once the new build is whole.")
+@click.option("--full", is_flag=True,
+              help="Rebuild every register, even those unchanged since the build in --out.")
 @click.pass_context
-def build(ctx: click.Context, data_dir: Path | None, out_dir: Path) -> None:
+def build(ctx: click.Context, data_dir: Path | None, out_dir: Path, full: bool) -> None:
     """Build the graph from the registers and print what was built."""
     from graph_builder import build as building
     from graph_builder import resources
     from graph_builder.render import render_build
 
     started = time.perf_counter()
-    result = building.build(data_dir or resources.data_dir(), out_dir)
+    result = building.build(data_dir or resources.data_dir(), out_dir, full=full)
     if not ctx.obj["quiet"]:
         render_build(result, time.perf_counter() - started)
 
