@@ -104,6 +104,13 @@ def _digest(*items: object) -> str:
     return hashlib.sha256(json.dumps(items, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
+def _keys_digest(keys: dict[str, str]) -> str:
+    h = hashlib.sha256()
+    for key in sorted(keys):
+        h.update(f"{key}\t{keys[key]}\n".encode())
+    return h.hexdigest()
+
+
 def _lines(b: Builder, rows: list[Row], ctx: Context) -> Iterator[str]:
     for row in rows:
         for s, p, o in b.triples(row, ctx):
@@ -166,7 +173,7 @@ class Pass:
             return
         ids = b.ids(rows)
         self.ctx.ids.update(ids)
-        self._provided[b.name] = {kind: _digest(sorted(keys.items())) for kind, keys in ids.items()}
+        self._provided[b.name] = {kind: _keys_digest(keys) for kind, keys in ids.items()}
         if ids:
             _write_keys(self.scratch / KEYS / f"{b.name}.json", ids)
         self._load_keys(b.ref_kinds)

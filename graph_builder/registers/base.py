@@ -32,6 +32,7 @@ MAX_FIELD = 100_000  # characters; a longer cell is refused, not read into memor
 MAX_FILE = 1 << 30  # bytes (1 GiB); a larger register file is refused before it is read
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$", re.ASCII)  # ASCII: int() and Decimal() take any script's digits
 _DECIMAL = re.compile(r"^-?\d+(\.\d+)?$", re.ASCII)
+_REPEATING = frozenset({"enum", "sources", "slug", "date", "day", "money"})
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class Column:
     high: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     """A register row: its values by column name and the line it was read from."""
 
@@ -199,12 +200,17 @@ def read_rows(text: str, name: str, columns: Sequence[Column]) -> tuple[list[Row
         return [], [Problem(name, 1, "", f"header is {','.join(header)}; expected {','.join(expected)}")]
     rows: list[Row] = []
     start = reader.line_num + 1  # a row's first line: a quoted cell may hold line breaks
+    # Values that repeat (kinds, dates, sources) are kept once, not once a row: memory at national scale.
+    shared: list[dict[str, str] | None] = [{} if c.kind in _REPEATING else None for c in columns]
     try:
         for record in reader:
             line, start = start, reader.line_num + 1
             if len(record) != len(expected):
                 problems.append(Problem(name, line, "", f"has {len(record)} fields; the header has {len(expected)}"))
                 continue
+            for i, seen in enumerate(shared):
+                if seen is not None:
+                    record[i] = seen.setdefault(record[i], record[i])
             values = dict(zip(expected, record, strict=True))
             for col in columns:
                 msg = check_value(col, values[col.name])
