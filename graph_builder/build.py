@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -50,6 +51,7 @@ class BuildResult:
     rebuilt: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
     store: str = "loaded"  # loaded (new), patched (the previous store, rebuilt graphs replaced) or reloaded
+    timings: dict[str, float] = field(default_factory=dict)  # wall seconds per step
     out_dir: Path | None = None
     files: dict[str, int] = field(default_factory=dict)
 
@@ -202,10 +204,18 @@ def _build(data_dir: Path, out_dir: Path, full: bool) -> BuildResult:
             infos = _infos(made)
             made.provenance(provenance_quads(infos))
         finally:
+            waiting = time.perf_counter()
             if loader is not None:
                 loader.close()
+        made.timings["waiting for the store to load"] = time.perf_counter() - waiting
         result = _assemble(made.made, staging, infos)
+        made.timings["put graph.nq and graph.trig together"] = time.perf_counter() - waiting - made.timings[
+            "waiting for the store to load"]
+        patching = time.perf_counter()
         result.store = _store(previous, made.made, staging, result) if previous else "loaded"
+        if previous:
+            made.timings[f"store {result.store}"] = time.perf_counter() - patching
+        result.timings = {step: round(seconds, 3) for step, seconds in made.timings.items()}
         (staging / pipeline.KEYS).mkdir()
         for keys in (scratch / pipeline.KEYS).iterdir():
             os.replace(keys, staging / pipeline.KEYS / keys.name)
@@ -273,6 +283,7 @@ def _manifest(result: BuildResult, data_dir: Path, code: str, made: list[pipelin
         "rebuilt": result.rebuilt,
         "reused": result.reused,
         "store": result.store,
+        "timings": result.timings,
         "code": code,
         "files": {name: (staging / name).stat().st_size for name in ("graph.nq", "graph.trig")},
         "parts": [p.record() for p in sorted(made, key=lambda p: p.graph)],

@@ -20,6 +20,7 @@ import hashlib
 import json
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,7 +136,13 @@ class Pass:
     files: dict[str, tuple[str, str]] = field(default_factory=dict)  # register → (file name, sha256)
     _provided: dict[str, dict[str, str]] = field(default_factory=dict)  # register → key set → digest
     _pending: dict[str, Path] = field(default_factory=dict)  # reused registers' key files, not loaded yet
+    timings: dict[str, float] = field(default_factory=dict)  # seconds of this thread per step
     _format_failed: bool = False
+
+    def _clock(self, step: str, since: float) -> float:
+        now = time.perf_counter()
+        self.timings[step] = self.timings.get(step, 0.0) + now - since
+        return now
 
     def run(self) -> None:
         (self.scratch / KEYS).mkdir(parents=True, exist_ok=True)
@@ -164,7 +171,9 @@ class Pass:
         if reused and b.name not in READ_BY_OTHERS:
             self._reuse(b, reused)
             return
+        started = time.perf_counter()
         rows, found = b.parse(raw, shown)
+        started = self._clock("read and check registers", started)
         if found:
             self.problems += found
             self._format_failed = True
@@ -177,14 +186,17 @@ class Pass:
         if ids:
             _write_keys(self.scratch / KEYS / f"{b.name}.json", ids)
         self._load_keys(b.ref_kinds)
+        started = self._clock("keys (digests, keys/, loading reused ones)", started)
         self.ctx.rows[b.name] = rows
         if reused:  # read by a later register, so its rows were needed, but its part is unchanged
             self.made.append(reused)
             return
         self.problems += b.check_references(rows, self.ctx, shown)
+        started = self._clock("read and check registers", started)
         if not self.problems:
             written = parts.write_part(b.graph, _lines(b, rows, self.ctx), self.scratch, b.name)
             self._made(b.name, fingerprint, written, len(rows))
+            self._clock("build, sort and write the parts", started)
         if b.name not in READ_BY_OTHERS:
             del self.ctx.rows[b.name]  # memory: one register's rows at a time
 
@@ -225,8 +237,10 @@ class Pass:
         if reused:
             self.made.append(reused)
             return
+        started = time.perf_counter()
         lines = (f"{q.s} {q.p} {q.o}" for q in ontology.quads())
         self._made("ontology", fingerprint, parts.write_part(graph, lines, self.scratch, "ontology"), 0)
+        self._clock("the ontology (parsed with rdflib)", started)
 
     def provenance(self, quads: Iterable[t.Quad]) -> None:
         """The provenance graph: made last (it names every register's hash), never reused."""
