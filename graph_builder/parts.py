@@ -19,14 +19,16 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import groupby
+from itertools import groupby, islice
 from pathlib import Path
 from typing import IO
 
+from graph_builder import terms as t
 from graph_builder import writer
-from graph_builder.summary import Partial, Tally
+from graph_builder.summary import WANTED, Partial, Tally
 
 RUN = 1_000_000  # lines sorted in memory at a time (about 250 MB); more go to sorted runs on disk
+BLOCK = 100_000  # lines written at a time
 
 
 @dataclass
@@ -40,26 +42,29 @@ class Written:
     partial: Partial
 
 
-def sorted_unique(lines: Iterable[str], scratch: Path) -> Iterator[str]:
-    """The lines sorted and without repeats; beyond RUN lines, through sorted runs in `scratch`."""
-    runs: list[Path] = []
-    chunk: list[str] = []
-    for line in lines:
-        chunk.append(line)
-        if len(chunk) >= RUN:
-            runs.append(_spill(chunk, scratch))
-            chunk = []
-    chunk.sort()
-    if not runs:
-        yield from (line for line, _ in groupby(chunk))
+def sorted_blocks(lines: Iterable[str], scratch: Path) -> Iterator[list[str]]:
+    """The lines sorted and without repeats, in blocks of up to BLOCK; beyond RUN lines,
+    through sorted runs in `scratch` merged."""
+    source = iter(lines)
+    first = list(islice(source, RUN))
+    if len(first) < RUN:  # all of them: sorted in memory
+        first.sort()
+        unique = [line for line, _ in groupby(first)]
+        del first
+        for start in range(0, len(unique), BLOCK):
+            yield unique[start:start + BLOCK]
         return
-    if chunk:
+    runs = [_spill(first, scratch)]
+    del first
+    while chunk := list(islice(source, RUN)):
         runs.append(_spill(chunk, scratch))
-        chunk = []
+        del chunk
     files = [open(run, encoding="utf-8", newline="\n") for run in runs]  # noqa: SIM115 (closed below)
     try:
-        merged = heapq.merge(*((line[:-1] for line in f) for f in files))
-        yield from (line for line, _ in groupby(merged))
+        # Lines keep their "\n" while merged: it sorts before every character that follows a term.
+        merged = (line for line, _ in groupby(heapq.merge(*files)))
+        while block := list(islice(merged, BLOCK)):
+            yield [line[:-1] for line in block]
     finally:
         for f in files:
             f.close()
@@ -71,7 +76,8 @@ def _spill(chunk: list[str], scratch: Path) -> Path:
     chunk.sort()
     fd, name = tempfile.mkstemp(prefix="run-", suffix=".txt", dir=scratch)
     with os.fdopen(fd, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as out:
-        out.writelines(f"{line}\n" for line, _ in groupby(chunk))
+        for start in range(0, len(chunk), BLOCK):
+            out.write("\n".join(line for line, _ in groupby(chunk[start:start + BLOCK])) + "\n")
     return Path(name)
 
 
@@ -80,8 +86,9 @@ def write_part(graph: str, lines: Iterable[str], folder: Path, name: str) -> Wri
     tally = Tally(graph)
     nq_path, trig_path = folder / f"{name}.nq", folder / f"{name}.trig"
     tail = f" {graph} .\n"
-    short, predicate = writer.short_term, writer.predicate_term
+    short, predicate, wanted, a = writer.short_term, writer.predicate_term, WANTED, t.A
     predicates: dict[str, str] = {}
+    count = 0
     with (
         open(nq_path, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as nq,
         open(trig_path, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as trig,
@@ -90,28 +97,38 @@ def write_part(graph: str, lines: Iterable[str], folder: Path, name: str) -> Wri
         subject, pred = "", ""
         statements: list[str] = []
         objects: list[str] = []
-        for line in sorted_unique(lines, folder):
-            nq.write(line + tail)
-            s, p, o = line.split(" ", 2)
-            tally.add(s, p, o)
-            if s != subject:
-                if objects:
+        types: list[str] = []
+        values: dict[str, list[str]] = {}
+        for block in sorted_blocks(lines, folder):
+            count += len(block)
+            nq.write(tail.join(block) + tail)
+            for line in block:
+                s, p, o = line.split(" ", 2)
+                if s != subject:
+                    if objects:
+                        statements.append(f"    {predicates[pred]} {', '.join(objects)}")
+                        trig.write(_chunk(subject, statements))
+                        tally.node(types, values)
+                    subject, pred, statements, objects, types, values = s, p, [], [], [], {}
+                elif p != pred:
                     statements.append(f"    {predicates[pred]} {', '.join(objects)}")
-                    trig.write(_chunk(subject, statements))
-                subject, pred, statements, objects = s, p, [], []
-            elif p != pred:
-                statements.append(f"    {predicates[pred]} {', '.join(objects)}")
-                pred, objects = p, []
-            if p not in predicates:
-                predicates[p] = predicate(p)
-            objects.append(short(o))
+                    pred, objects = p, []
+                if p not in predicates:
+                    predicates[p] = predicate(p)
+                objects.append(short(o))
+                if p == a:
+                    types.append(o)
+                elif p in wanted:
+                    values.setdefault(wanted[p], []).append(o)
         if objects:
             statements.append(f"    {predicates[pred]} {', '.join(objects)}")
             trig.write(_chunk(subject, statements))
+            tally.node(types, values)
         trig.write("}\n")
-    if not tally.statements:  # an empty graph has no block, as in writer.trig_lines
+    if not count:  # an empty graph has no block, as in writer.trig_lines
         trig_path.write_bytes(b"")
-    return Written(graph, nq_path, trig_path, tally.statements, tally.partial())
+    tally.statements = count
+    return Written(graph, nq_path, trig_path, count, tally.partial())
 
 
 def _chunk(subject: str, statements: list[str]) -> str:

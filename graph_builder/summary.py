@@ -47,7 +47,7 @@ _BREAKDOWNS = {
     "partnerships by status": ("Partnership", ("status",)),
     "deployments by provision": ("Deployment", ("provision",)),
 }
-_WANTED = {t.ndk(p): p for p in ("organisationType", "role", "cohort", "status", "provision")}
+WANTED = {t.ndk(p): p for p in ("organisationType", "role", "cohort", "status", "provision")}
 _BREAKDOWN_OF = {t.iri(mint.term(cls)): (section, props) for section, (cls, props) in _BREAKDOWNS.items()}
 
 
@@ -69,6 +69,7 @@ class Tally:
         self._values: dict[str, list[str]] = {}
 
     def add(self, s: str, p: str, o: str) -> None:
+        """One statement (in subject order)."""
         self.statements += 1
         if not self.typed:
             return
@@ -77,17 +78,24 @@ class Tally:
             self._subject = s
         if p == t.A:
             self._types.append(o)
-        elif p in _WANTED:
-            self._values.setdefault(_WANTED[p], []).append(_local(o))
+        elif p in WANTED:
+            self._values.setdefault(WANTED[p], []).append(o)
 
-    def _flush(self) -> None:
-        for cls in set(self._types):
+    def node(self, types: list[str], values: dict[str, list[str]]) -> None:
+        """One subject's classes and breakdown values (objects as written), for a caller that
+        groups statements by subject itself (parts.write_part); count the statements apart."""
+        if not self.typed:
+            return
+        for cls in set(types):
             self.classes[cls[1:-1]] += 1
             found = _BREAKDOWN_OF.get(cls)
             if found:
                 section, props = found
-                key = " / ".join(",".join(sorted(self._values.get(p, ["-"]))) for p in props)
+                key = " / ".join(",".join(sorted(_local(v) for v in values.get(p, ["-"]))) for p in props)
                 self.breakdowns[section][key] += 1
+
+    def _flush(self) -> None:
+        self.node(self._types, self._values)
         self._types, self._values = [], {}
 
     def partial(self) -> Partial:

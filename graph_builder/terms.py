@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import cache
 from typing import NamedTuple
 
 from graph_builder import iri as mint
@@ -54,9 +55,12 @@ _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _NEEDS_ESCAPE = re.compile(r'[\\"\n\r\t]')
 
 
+_NOT_IN_IRI = re.compile(r'[<>"{}|^`\\ ]').search  # characters N-Triples forbids in IRIs
+
+
 def iri(value: str) -> str:
     """An IRI term. The value must not contain characters N-Triples forbids in IRIs."""
-    if any(c in value for c in '<>"{}|^`\\ ') or not value:
+    if not value or _NOT_IN_IRI(value):
         raise ValueError(f"not a valid IRI: {value!r}")
     return f"<{value}>"
 
@@ -85,30 +89,37 @@ def date_lit(value: str) -> str:
     return lit(value, kind)
 
 
+@cache  # vocabulary terms: few, made for every row
 def ndk(local: str) -> str:
     return iri(mint.term(local))
 
 
+@cache  # vocabulary terms: few, made for every row
 def org_(local: str) -> str:
     return iri(ORG + local)
 
 
+@cache  # vocabulary terms: few, made for every row
 def prov(local: str) -> str:
     return iri(PROV + local)
 
 
+@cache  # vocabulary terms: few, made for every row
 def dcterms(local: str) -> str:
     return iri(DCTERMS + local)
 
 
+@cache  # vocabulary terms: few, made for every row
 def skos(local: str) -> str:
     return iri(SKOS + local)
 
 
+@cache  # vocabulary terms: few, made for every row
 def schema(local: str) -> str:
     return iri(SCHEMA + local)
 
 
+@cache  # vocabulary terms: few, made for every row
 def time(local: str) -> str:
     return iri(TIME + local)
 

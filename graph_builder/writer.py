@@ -17,10 +17,9 @@ from pathlib import Path
 
 from graph_builder.terms import PREFIXES, Quad
 
-_BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
-# <namespace + local name>, the longest namespace first: one match instead of a loop over prefixes
-_PREFIXED = re.compile("^<(" + "|".join(re.escape(ns) for _, ns in _BY_LENGTH) + r")([A-Za-z_][A-Za-z0-9_-]*)>$")
+_LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*").fullmatch  # a local name safe to write as prefix:local
 _PREFIX_OF = {ns: prefix for prefix, ns in PREFIXES.items()}
+assert all(ns.endswith(("#", "/")) for ns in PREFIXES.values())  # short_term relies on it
 _GRAPH, _SUBJECT, _PREDICATE = itemgetter(3), itemgetter(0), itemgetter(1)  # Quad is (s, p, o, g)
 
 
@@ -50,11 +49,17 @@ def nquads_lines(quads: Iterable[Quad]) -> Iterator[str]:
 
 
 def short_term(term: str) -> str:
-    """Abbreviate an IRI (or a literal's datatype) with a prefix where that is safe."""
+    """Abbreviate an IRI (or a literal's datatype) with a prefix where that is safe.
+
+    Every namespace of PREFIXES ends in '#' or '/', so the only one an IRI can be abbreviated
+    with is the text up to its last '#' or '/', and only if the rest is a plain local name."""
     if term.startswith("<"):
-        found = _PREFIXED.match(term)
-        return f"{_PREFIX_OF[found[1]]}:{found[2]}" if found else term
-    if term.startswith('"') and term.endswith(">") and '"^^<' in term:
+        cut = max(term.rfind("#"), term.rfind("/")) + 1
+        prefix = _PREFIX_OF.get(term[1:cut])
+        if prefix is not None and _LOCAL(term, cut, len(term) - 1):
+            return f"{prefix}:{term[cut:-1]}"
+        return term
+    if term.endswith(">") and '"^^<' in term:
         lex, _, dtype = term.rpartition("^^")
         return f"{lex}^^{short_term(dtype)}"
     return term
