@@ -300,8 +300,10 @@ def case_incremental(args: argparse.Namespace, data: Path, work: Path) -> dict[s
     for f in data.iterdir():
         os.link(f, changed / f.name)
     results: dict[str, Any] = {}
-    for name, register in (("nothing changed", None), ("one small register changed", "participations"),
-                           ("one large register changed", "deployments")):
+    changes = [("nothing changed", None), ("one small register changed", "participations")]
+    if args.orgs <= args.large_change_max_orgs:  # at 1M it reloads 47M statements: 10 minutes
+        changes.append(("one large register changed", "deployments"))
+    for name, register in changes:
         if register:
             target = changed / f"{register}.csv"
             lines = (data / target.name).read_text(encoding="utf-8").splitlines(keepends=True)
@@ -395,12 +397,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--orgs", type=int, required=True)
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--runs", type=int, default=3, help="fresh processes per measurement (default 3)")
+    parser.add_argument("--runs", type=int, help="fresh processes per measurement (3; 1 from 1M organisations)")
     parser.add_argument("--cases", default=",".join(CASES), help=f"comma-separated: {', '.join(CASES)}")
     parser.add_argument("--data", type=Path, help="registers to use instead of generating them")
     parser.add_argument("--before", type=Path, help="a folder holding an older graph_builder package to time too")
     parser.add_argument("--skip", default="", help="comma-separated build variants to leave out (e.g. rdflib)")
-    parser.add_argument("--repeat", type=int, default=20, help="in-process repetitions per question")
+    parser.add_argument("--repeat", type=int, help="in-process repetitions per question (20; 5 from 1M)")
     parser.add_argument("--budget", type=float, default=1800, help="seconds one process may take")
     parser.add_argument(
         "--naive-budget",
@@ -408,15 +410,23 @@ def main(argv: list[str] | None = None) -> int:
         default=1800,
         help="seconds for each whole-graph validation (nhskg's and naive pySHACL)",
     )
-    parser.add_argument("--whole-budget", type=float, default=900, help="seconds for nhskg's whole-graph validation")
+    parser.add_argument("--whole-budget", type=float,
+                        help="seconds for nhskg's whole-graph validation (900; 240 from 1M)")
     parser.add_argument("--naive-max-orgs", type=int, default=10_000, help="largest set naive pySHACL is run on")
     parser.add_argument("--rdflib-max-orgs", type=int, default=10_000, help="largest set plain rdflib is run on")
+    parser.add_argument("--large-change-max-orgs", type=int, default=100_000,
+                        help="largest set whose incremental case also changes a large register")
     parser.add_argument("--memory-max-orgs", type=int, default=100_000,
                         help="largest set whose graph is also loaded into an in-memory store")
-    parser.add_argument("--export-budget", type=float, default=300, help="seconds one export may take")
+    parser.add_argument("--export-budget", type=float, help="seconds one export may take (300; 60 from 1M)")
     parser.add_argument("--rdflib-budget", type=float, default=300, help="seconds for the rdflib questions run")
     parser.add_argument("--results", type=Path, default=HERE / "results")
     args = parser.parse_args(argv)
+    at_scale = args.orgs >= 1_000_000  # what fits the 30 minutes for the whole run there
+    for name, usual, there in (("runs", 3, 1), ("repeat", 20, 5), ("whole_budget", 900, 240),
+                               ("export_budget", 300, 60)):
+        if getattr(args, name) is None:
+            setattr(args, name, there if at_scale else usual)
     unknown = set(args.cases.split(",")) - set(CASES)
     if unknown:
         parser.error(f"unknown case(s) {', '.join(sorted(unknown))}; choose from {', '.join(CASES)}")

@@ -33,7 +33,7 @@ def _percentiles(times: list[float]) -> dict[str, float]:
     return {"p50_ms": round(statistics.median(times) * 1000, 2), "p95_ms": round(p95 * 1000, 2), "n": len(times)}
 
 
-def _timed(call: Callable[[], Any], repeat: int, cap: float = 10.0) -> tuple[dict[str, float], Any]:
+def _timed(call: Callable[[], Any], repeat: int, cap: float = 5.0) -> tuple[dict[str, float], Any]:
     """Up to `repeat` timed calls, fewer once they add up to `cap` seconds (at least one)."""
     times: list[float] = []
     result = None

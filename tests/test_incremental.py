@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from clirun import run_cli
 
 from graph_builder import build as building
 from graph_builder import parts
@@ -149,3 +150,13 @@ def test_the_store_is_loaded_again_when_patching_would_cost_more(previous, data_
     again = building.build(data_copy, previous)
     assert again.store == "reloaded" and again.rebuilt == ["deployments", "provenance"]
     same_as_full(previous, data_copy, tmp_path)
+
+
+def test_the_command_says_what_it_rebuilt_and_reused(previous, data_copy, capsys):
+    edit(data_copy / "partnerships.csv", "confirmed", "confirmed")  # the same bytes: nothing changes
+    code, out, _ = run_cli(["build", "--data", str(data_copy), "--out", str(previous)], capsys)
+    assert code == 0
+    said = "rebuilt 1 of 16 graphs (provenance); reused the rest unchanged from the previous build; store patched"
+    assert said in out
+    code, out, _ = run_cli(["build", "--data", str(data_copy), "--out", str(previous), "--full"], capsys)
+    assert code == 0 and "reused" not in out
