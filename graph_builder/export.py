@@ -34,9 +34,10 @@ format but png is byte-identical for the same build and options.
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -96,12 +97,17 @@ class PropertyGraph:
 Writer = Callable[[PropertyGraph], bytes]
 
 
+Streamer = Callable[[PropertyGraph], Iterable[bytes]]
+
+
 @dataclass(frozen=True)
 class Format:
     module: str
     function: str
     suffixes: tuple[str, ...]
     description: str
+    stream: str | None = None
+    """A function of the module giving the same bytes in pieces, written as they come."""
 
     def writer(self) -> Writer:
         import importlib
@@ -109,13 +115,26 @@ class Format:
         found: Writer = getattr(importlib.import_module(self.module), self.function)
         return found
 
+    def streamer(self) -> Streamer:
+        """The writer in pieces: `stream` if the module has one, else the whole payload at once."""
+        import importlib
+
+        if self.stream is None:
+            whole = self.writer()
+            return lambda graph: (whole(graph),)
+        found: Streamer = getattr(importlib.import_module(self.module), self.stream)
+        return found
+
 
 FORMATS: dict[str, Format] = {
-    "graphml": Format("graph_builder.export_xml", "graphml", (".graphml",), "GraphML with typed keys and yEd graphics"),
-    "gexf": Format("graph_builder.export_xml", "gexf", (".gexf",), "GEXF 1.3 for Gephi, colours and positions"),
+    "graphml": Format("graph_builder.export_xml", "graphml", (".graphml",), "GraphML with typed keys and yEd graphics",
+                      "stream_graphml"),
+    "gexf": Format("graph_builder.export_xml", "gexf", (".gexf",), "GEXF 1.3 for Gephi, colours and positions",
+                   "stream_gexf"),
     "cyjs": Format("graph_builder.export_json", "cyjs", (".cyjs",), "Cytoscape.js JSON (Cytoscape desktop too)"),
     "dot": Format("graph_builder.export_dot", "dot", (".dot", ".gv"), "Graphviz DOT"),
-    "html": Format("graph_builder.export_html", "html", (".html", ".htm"), "self-contained offline viewer"),
+    "html": Format("graph_builder.export_html", "html", (".html", ".htm"), "self-contained offline viewer",
+                   "stream_html"),
     "png": Format("graph_builder.export_picture", "png", (".png",), "picture (PNG)"),
     "svg": Format("graph_builder.export_picture", "svg", (".svg",), "picture (SVG)"),
     "jsonld": Format("graph_builder.export_rdf", "jsonld", (".jsonld",), "the view's RDF as JSON-LD"),
@@ -244,9 +263,14 @@ def export(build_dir: Path, fmt: str | None, out: Path, view: str = "all", as_of
     when = check_date(as_of) if as_of is not None else None
     _check_output(out)
     graph = property_graph(open_store(build_dir), view_name, when, timeout, whole=name == "html")
-    payload = FORMATS[name].writer()(graph)
-    write_bytes_atomic(out, payload)
-    return Exported(out, name, view_name, len(graph.nodes), len(graph.edges), len(payload))
+    if name not in _RDF:
+        graph.store = None  # only the RDF formats read the store again: let it and its projection go
+        gc.collect()
+    size = write_chunks_atomic(out, FORMATS[name].streamer()(graph))
+    return Exported(out, name, view_name, len(graph.nodes), len(graph.edges), size)
+
+
+_RDF = ("jsonld", "ttl", "nt")
 
 
 def _check_output(out: Path) -> None:
@@ -269,6 +293,13 @@ def _umask() -> int:
 
 def write_bytes_atomic(path: Path, payload: bytes) -> None:
     """Write bytes to a temporary file beside `path`, fsync, rename; nothing half-written is left."""
+    write_chunks_atomic(path, (payload,))
+
+
+def write_chunks_atomic(path: Path, chunks: Iterable[bytes]) -> int:
+    """Write pieces, as they are made, to a temporary file beside `path`, fsync, rename; nothing
+    half-written is left (a piece that fails to be made leaves the previous file). The bytes written."""
+    written = 0
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -276,7 +307,9 @@ def write_bytes_atomic(path: Path, payload: bytes) -> None:
         raise UsageError(f"{path}: cannot be written ({exc.strerror or exc})") from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+            for chunk in chunks:
+                handle.write(chunk)
+                written += len(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; an export is an ordinary file
@@ -287,3 +320,4 @@ def write_bytes_atomic(path: Path, payload: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return written

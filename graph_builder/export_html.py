@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterator
 from html import escape
 from importlib.resources import files
 from typing import Any
 
 from graph_builder import __version__
-from graph_builder.export import PropertyGraph
+from graph_builder.export import Edge, Node, PropertyGraph
 from graph_builder.export_style import KIND_NAMES, colour, edge_style, legend, short_name
 
 _NODE_FIELDS = ("kind", "name", "caption", "code", "anchor", "anchor_from")
@@ -28,32 +29,41 @@ _NODE_FIELDS = ("kind", "name", "caption", "code", "anchor", "anchor_from")
 
 def viewer_data(graph: PropertyGraph) -> dict[str, Any]:
     """What the page draws: nodes with positions, edges by node index, legend, sources, dates."""
+    data = _summary(graph)
     positions = graph.positions()
+    data["nodes"] = [_node_item(node, positions) for node in graph.nodes]
     index = {node.id: i for i, node in enumerate(graph.nodes)}
-    nodes = []
-    for node in graph.nodes:
-        x, y = positions[node.id]
-        item: dict[str, Any] = {"id": node.id, "x": x, "y": y, "colour": colour(str(node.attrs.get("kind", "")))}
-        item.update({k: node.attrs[k] for k in _NODE_FIELDS if k in node.attrs})
-        item.setdefault("code", "")
-        item["short"] = short_name(node.attrs)
-        item["exemplar"] = "exemplar" in str(node.attrs.get("role", ""))
-        item["attrs"] = {k: v for k, v in node.attrs.items() if k not in ("caption", "anchor", "anchor_from")}
-        nodes.append(item)
-    edges = []
-    dates: list[str] = []
-    for edge in graph.edges:
-        line_colour, dash = edge_style(edge.attrs)
-        item = {"id": edge.id, "s": index[edge.source], "t": index[edge.target], "relation": edge.attrs["relation"],
-                "colour": line_colour, "dash": dash,
-                "attrs": {k: v for k, v in edge.attrs.items() if k not in ("valid_from", "valid_until")}}
-        for bound in ("valid_from", "valid_until"):
-            if bound in edge.attrs:
-                item[bound] = edge.attrs[bound]
-                dates.append(str(edge.attrs[bound]))
-        if "status" in edge.attrs:
-            item["status"] = edge.attrs["status"]
-        edges.append(item)
+    data["edges"] = [_edge_item(edge, index) for edge in graph.edges]
+    return data
+
+
+def _node_item(node: Node, positions: dict[str, tuple[float, float]]) -> dict[str, Any]:
+    x, y = positions[node.id]
+    item: dict[str, Any] = {"id": node.id, "x": x, "y": y, "colour": colour(str(node.attrs.get("kind", "")))}
+    item.update({k: node.attrs[k] for k in _NODE_FIELDS if k in node.attrs})
+    item.setdefault("code", "")
+    item["short"] = short_name(node.attrs)
+    item["exemplar"] = "exemplar" in str(node.attrs.get("role", ""))
+    item["attrs"] = {k: v for k, v in node.attrs.items() if k not in ("caption", "anchor", "anchor_from")}
+    return item
+
+
+def _edge_item(edge: Edge, index: dict[str, int]) -> dict[str, Any]:
+    line_colour, dash = edge_style(edge.attrs)
+    item = {"id": edge.id, "s": index[edge.source], "t": index[edge.target], "relation": edge.attrs["relation"],
+            "colour": line_colour, "dash": dash,
+            "attrs": {k: v for k, v in edge.attrs.items() if k not in ("valid_from", "valid_until")}}
+    for bound in ("valid_from", "valid_until"):
+        if bound in edge.attrs:
+            item[bound] = edge.attrs[bound]
+    if "status" in edge.attrs:
+        item["status"] = edge.attrs["status"]
+    return item
+
+
+def _summary(graph: PropertyGraph) -> dict[str, Any]:
+    """The page's data but the nodes and edges."""
+    dates = [str(e.attrs[bound]) for e in graph.edges for bound in ("valid_from", "valid_until") if bound in e.attrs]
     dates += [str(n.attrs["anchor_from"]) for n in graph.nodes if "anchor_from" in n.attrs]
     kinds = Counter(str(n.attrs.get("kind", "")) for n in graph.nodes)
     styles = Counter((str(e.attrs["relation"]), str(e.attrs.get("status") or "")) for e in graph.edges)
@@ -62,8 +72,6 @@ def viewer_data(graph: PropertyGraph) -> dict[str, Any]:
         "view": graph.view,
         "as_of": graph.as_of.isoformat() if graph.as_of else None,
         "generated_by": f"nhskg {__version__}",
-        "nodes": nodes,
-        "edges": edges,
         "sources": graph.sources,
         "dates": {"min": min(dates) if dates else None, "max": max(dates) if dates else None},
         "legend": [{"kind": k, "name": name, "colour": c, "count": kinds[k]} for k, name, c in legend(kinds)],
@@ -76,16 +84,46 @@ def viewer_data(graph: PropertyGraph) -> dict[str, Any]:
     }
 
 
+_UNSAFE = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+
+
 def _script_json(value: object) -> str:
     """JSON safe inside a <script> element (no `</script>`, no line separators)."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    for raw, safe in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
-                      ("\u2029", "\\u2029")):
+    for raw, safe in _UNSAFE:
         text = text.replace(raw, safe)
     return text
 
 
+def _script_json_pieces(graph: PropertyGraph) -> Iterator[str]:
+    """`_script_json(viewer_data(graph))` in pieces, a node or an edge at a time: the same text
+    (the keys in sorted order, the compact separators), without the whole document in memory."""
+    data: dict[str, Any] = _summary(graph)
+    data["nodes"] = data["edges"] = None
+    positions = graph.positions()
+    index = {node.id: i for i, node in enumerate(graph.nodes)}
+    items: dict[str, Iterator[dict[str, Any]]] = {
+        "nodes": (_node_item(node, positions) for node in graph.nodes),
+        "edges": (_edge_item(edge, index) for edge in graph.edges),
+    }
+    for i, key in enumerate(sorted(data)):
+        yield ("{" if i == 0 else ",") + _script_json(key) + ":"
+        if key not in items:
+            yield _script_json(data[key])
+            continue
+        yield "["
+        for j, item in enumerate(items[key]):
+            yield ("," if j else "") + _script_json(item)
+        yield "]"
+    yield "}"
+
+
 def html(graph: PropertyGraph) -> bytes:
+    return b"".join(stream_html(graph))
+
+
+def stream_html(graph: PropertyGraph) -> Iterator[bytes]:
+    """The page in pieces of about a megabyte (the export writes them as they come)."""
     viewer = files("graph_builder") / "viewer"
     template = (viewer / "viewer.html").read_text(encoding="utf-8")
     parts = {
@@ -93,11 +131,17 @@ def html(graph: PropertyGraph) -> bytes:
         "title": escape(graph.title),
         "css": (viewer / "viewer.css").read_text(encoding="utf-8"),
         "js": (viewer / "viewer.js").read_text(encoding="utf-8"),
-        "data": _script_json(viewer_data(graph)),
     }
     pieces = template.split("{{")
-    out = [pieces[0]]
+    pending = [pieces[0]]
+    length = 0
     for piece in pieces[1:]:
         name, _, rest = piece.partition("}}")
-        out.append(parts[name] + rest)
-    return "".join(out).encode("utf-8")
+        for text in _script_json_pieces(graph) if name == "data" else (parts[name],):
+            pending.append(text)
+            length += len(text)
+            if length >= 1 << 20:
+                yield "".join(pending).encode("utf-8")
+                pending, length = [], 0
+        pending.append(rest)
+    yield "".join(pending).encode("utf-8")

@@ -10,6 +10,11 @@ name and the best connected trusts by code. A legend lists the kinds with their 
 and the edge styles. The SVG is byte-identical for the same build (fixed ids, no
 date); the PNG is too on one machine, but its pixels depend on the FreeType and
 matplotlib versions, so the README pictures are regenerated, not compared.
+
+A view of more than `export_style.LARGE` nodes is drawn in bulk (one line collection per
+edge style, no arrow heads, one scatter of the nodes), which takes seconds rather than
+minutes; one of more than `LIMIT` nodes is refused (a UsageError: exit 2 with one line
+suggesting a narrower view or a format for viewers), since no picture of it could be read.
 """
 
 from __future__ import annotations
@@ -20,11 +25,14 @@ from collections import Counter
 from typing import Any
 
 from graph_builder import __version__
+from graph_builder.errors import UsageError
 from graph_builder.export import PropertyGraph
-from graph_builder.export_style import caption, colour, edge_style, legend, short_name
+from graph_builder.export_style import LARGE, caption, colour, edge_style, legend, short_name
 
 SMALL = 80
 """Views with at most this many nodes label every node with its code and short name."""
+LIMIT = 25_000
+"""Views with more nodes than this are not drawn (png, svg): a UsageError says what to do instead."""
 
 _TRUSTISH = ("trust", "ccg")
 _DASHES: dict[str, Any] = {"solid": "-", "dashed": (0, (5, 3)), "dotted": (0, (1, 2.5))}
@@ -51,7 +59,6 @@ def _wrap(text: str, width: int) -> str:
 def _figure(graph: PropertyGraph) -> Any:
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
-    from matplotlib.patches import FancyArrowPatch
 
     positions = graph.positions()
     degree: Counter[str] = Counter()
@@ -71,23 +78,17 @@ def _figure(graph: PropertyGraph) -> Any:
     axes.axis("off")
     small = len(graph.nodes) <= SMALL
     size = {n.id: (9.0 if small else 4.5) + (3.2 if small else 2.2) * math.sqrt(degree[n.id]) for n in graph.nodes}
-    for edge in graph.edges:
-        line_colour, dash = edge_style(edge.attrs)
-        arrow = FancyArrowPatch(positions[edge.source], positions[edge.target], arrowstyle="-|>",
-                                mutation_scale=9 if small else 6, color=line_colour, linewidth=1.3 if small else 0.7,
-                                linestyle=_DASHES[dash], shrinkA=size[edge.source] / 2,
-                                shrinkB=size[edge.target] / 2 + 1, alpha=0.9 if small else 0.6, zorder=1)
-        axes.add_patch(arrow)
-    for node in graph.nodes:
-        x, y = positions[node.id]
-        exemplar = "exemplar" in str(node.attrs.get("role", ""))
-        axes.plot([x], [y], marker="o", markersize=size[node.id], color=colour(str(node.attrs.get("kind", ""))),
-                  markeredgecolor="#000000" if exemplar else "#333333", markeredgewidth=2.6 if exemplar else 0.6,
-                  linestyle="none", zorder=5)
+    if len(graph.nodes) > LARGE:
+        size = {n.id: min(2.5 + 1.2 * math.sqrt(degree[n.id]), 18.0) for n in graph.nodes}  # hubs stay in bounds
+        _bulk(axes, graph, positions, size)
+    else:
+        _one_by_one(axes, graph, positions, size, small)
     ranked = sorted(graph.nodes, key=lambda n: (any(t in str(n.attrs.get("kind", "")) for t in _TRUSTISH),
                                                 -degree[n.id], n.id))
     chosen = ranked if small else [n for n in ranked if degree[n.id] >= 2 or
                                    not any(t in str(n.attrs.get("kind", "")) for t in _TRUSTISH)][:70]
+    if len(graph.nodes) > LARGE:
+        chosen = chosen[:40]
     for node in chosen:
         x, y = positions[node.id]
         hub = not any(t in str(node.attrs.get("kind", "")) for t in _TRUSTISH)
@@ -115,7 +116,54 @@ def _figure(graph: PropertyGraph) -> Any:
     return figure
 
 
+def _one_by_one(axes: Any, graph: PropertyGraph, positions: dict[str, tuple[float, float]],
+                size: dict[str, float], small: bool) -> None:
+    """Each edge an arrow, each node a marker (a view of up to LARGE nodes)."""
+    from matplotlib.patches import FancyArrowPatch
+
+    for edge in graph.edges:
+        line_colour, dash = edge_style(edge.attrs)
+        arrow = FancyArrowPatch(positions[edge.source], positions[edge.target], arrowstyle="-|>",
+                                mutation_scale=9 if small else 6, color=line_colour, linewidth=1.3 if small else 0.7,
+                                linestyle=_DASHES[dash], shrinkA=size[edge.source] / 2,
+                                shrinkB=size[edge.target] / 2 + 1, alpha=0.9 if small else 0.6, zorder=1)
+        axes.add_patch(arrow)
+    for node in graph.nodes:
+        x, y = positions[node.id]
+        exemplar = "exemplar" in str(node.attrs.get("role", ""))
+        axes.plot([x], [y], marker="o", markersize=size[node.id], color=colour(str(node.attrs.get("kind", ""))),
+                  markeredgecolor="#000000" if exemplar else "#333333", markeredgewidth=2.6 if exemplar else 0.6,
+                  linestyle="none", zorder=5)
+
+
+def _bulk(axes: Any, graph: PropertyGraph, positions: dict[str, tuple[float, float]],
+          size: dict[str, float]) -> None:
+    """The edges as one line collection per style and the nodes as one scatter (a large view)."""
+    from matplotlib.collections import LineCollection
+
+    by_style: dict[tuple[str, str], list[tuple[tuple[float, float], tuple[float, float]]]] = {}
+    for edge in graph.edges:
+        by_style.setdefault(edge_style(edge.attrs), []).append((positions[edge.source], positions[edge.target]))
+    for (line_colour, dash), segments in sorted(by_style.items()):
+        axes.add_collection(LineCollection(segments, colors=line_colour, linewidths=0.4, linestyles=_DASHES[dash],
+                                           alpha=0.45, zorder=1))
+    exemplar = ["exemplar" in str(n.attrs.get("role", "")) for n in graph.nodes]
+    axes.scatter([positions[n.id][0] for n in graph.nodes], [positions[n.id][1] for n in graph.nodes],
+                 s=[size[n.id] ** 2 for n in graph.nodes],
+                 c=[colour(str(n.attrs.get("kind", ""))) for n in graph.nodes],
+                 edgecolors=["#000000" if e else "#333333" for e in exemplar],
+                 linewidths=[2.6 if e else 0.3 for e in exemplar], zorder=5)
+
+
+def _check_size(graph: PropertyGraph, fmt: str) -> None:
+    if len(graph.nodes) > LIMIT:
+        raise UsageError(f"the {graph.view} view has {len(graph.nodes):,} nodes, too many for a readable {fmt} "
+                         f"(at most {LIMIT:,}); draw a narrower view (--view followers, systems or areas, --as-of) "
+                         "or export html, gexf or graphml for a viewer")
+
+
 def png(graph: PropertyGraph) -> bytes:
+    _check_size(graph, "png")
     out = io.BytesIO()
     _figure(graph).savefig(out, format="png", metadata={"Software": None})
     return out.getvalue()
@@ -124,6 +172,7 @@ def png(graph: PropertyGraph) -> bytes:
 def svg(graph: PropertyGraph) -> bytes:
     import matplotlib
 
+    _check_size(graph, "svg")
     out = io.BytesIO()
     with matplotlib.rc_context({"svg.hashsalt": "nhskg", "svg.fonttype": "none"}):
         _figure(graph).savefig(out, format="svg", metadata={"Date": None, "Creator": None})

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Iterator
 from xml.sax.saxutils import escape, quoteattr
 
 from graph_builder import __version__
@@ -72,6 +73,15 @@ def _degrees(graph: PropertyGraph) -> Counter[str]:
 
 
 def graphml(graph: PropertyGraph) -> bytes:
+    return b"".join(stream_graphml(graph))
+
+
+def stream_graphml(graph: PropertyGraph) -> Iterator[bytes]:
+    """GraphML in pieces of about a megabyte (the export writes them as they come)."""
+    return _chunks(_graphml_lines(graph))
+
+
+def _graphml_lines(graph: PropertyGraph) -> Iterator[list[str]]:
     node_types, edge_types = key_types(graph.nodes), key_types(graph.edges)
     positions, degree = graph.positions(), _degrees(graph)
     out = ['<?xml version="1.0" encoding="UTF-8"?>',
@@ -86,10 +96,11 @@ def graphml(graph: PropertyGraph) -> bytes:
     out += ['  <key id="yed_node" for="node" yfiles.type="nodegraphics"/>',
             '  <key id="yed_edge" for="edge" yfiles.type="edgegraphics"/>',
             f'  <graph id="{graph.view}" edgedefault="directed">']
+    yield out
     for node in graph.nodes:
         x, y = positions[node.id]
         size = _size(degree[node.id])
-        out.append(f"    <node id={quoteattr(node.id)}>")
+        out = [f"    <node id={quoteattr(node.id)}>"]
         out.append(
             '      <data key="yed_node"><y:ShapeNode>'
             f'<y:Geometry x="{x - size / 2:.1f}" y="{y - size / 2:.1f}" width="{size}" height="{size}"/>'
@@ -99,23 +110,33 @@ def graphml(graph: PropertyGraph) -> bytes:
             '<y:Shape type="ellipse"/></y:ShapeNode></data>')
         out += [f'      <data key="n_{name}">{escape(_lexical(value))}</data>' for name, value in node.attrs.items()]
         out.append("    </node>")
+        yield out
     for edge in graph.edges:
         line_colour, line = edge_style(edge.attrs)
         ends = f"source={quoteattr(edge.source)} target={quoteattr(edge.target)}"
-        out.append(f"    <edge id={quoteattr(edge.id)} {ends}>")
+        out = [f"    <edge id={quoteattr(edge.id)} {ends}>"]
         out.append(f'      <data key="yed_edge"><y:PolyLineEdge><y:LineStyle color="{line_colour}" '
                    f'type="{_YED_LINES[line]}" width="1.5"/><y:Arrows source="none" target="standard"/>'
                    "</y:PolyLineEdge></data>")
         out += [f'      <data key="e_{name}">{escape(_lexical(value))}</data>' for name, value in edge.attrs.items()]
         out.append("    </edge>")
-    out += ["  </graph>", "</graphml>", ""]
-    return "\n".join(out).encode("utf-8")
+        yield out
+    yield ["  </graph>", "</graphml>"]
 
 
 _GEXF_TYPES = {"int": "integer", "double": "double", "boolean": "boolean", "string": "string"}
 
 
 def gexf(graph: PropertyGraph) -> bytes:
+    return b"".join(stream_gexf(graph))
+
+
+def stream_gexf(graph: PropertyGraph) -> Iterator[bytes]:
+    """GEXF in pieces of about a megabyte (the export writes them as they come)."""
+    return _chunks(_gexf_lines(graph))
+
+
+def _gexf_lines(graph: PropertyGraph) -> Iterator[list[str]]:
     node_types, edge_types = key_types(graph.nodes), key_types(graph.edges)
     positions, degree = graph.positions(), _degrees(graph)
     out = ['<?xml version="1.0" encoding="UTF-8"?>',
@@ -130,10 +151,11 @@ def gexf(graph: PropertyGraph) -> bytes:
                 for name, kind in types.items()]
         out.append("    </attributes>")
     out.append("    <nodes>")
+    yield out
     for node in graph.nodes:
         x, y = positions[node.id]
         r, g, b = rgb(colour(str(node.attrs.get("kind", ""))))
-        out.append(f"      <node id={quoteattr(node.id)} label={quoteattr(_text(node.attrs.get('name', node.id)))}>")
+        out = [f"      <node id={quoteattr(node.id)} label={quoteattr(_text(node.attrs.get('name', node.id)))}>"]
         out.append("        <attvalues>")
         out += [f"          <attvalue for={quoteattr(name)} value={quoteattr(_lexical(value))}/>"
                 for name, value in node.attrs.items()]
@@ -142,16 +164,32 @@ def gexf(graph: PropertyGraph) -> bytes:
         out.append(f'        <viz:position x="{x:.1f}" y="{-y:.1f}" z="0.0"/>')
         out.append(f'        <viz:size value="{_size(degree[node.id]) / 2}"/>')
         out.append("      </node>")
-    out += ["    </nodes>", "    <edges>"]
+        yield out
+    yield ["    </nodes>", "    <edges>"]
     for edge in graph.edges:
         r, g, b = rgb(edge_style(edge.attrs)[0])
-        out.append(f"      <edge id={quoteattr(edge.id)} source={quoteattr(edge.source)} "
-                   f"target={quoteattr(edge.target)} label={quoteattr(str(edge.attrs.get('relation', '')))}>")
+        out = [f"      <edge id={quoteattr(edge.id)} source={quoteattr(edge.source)} "
+               f"target={quoteattr(edge.target)} label={quoteattr(str(edge.attrs.get('relation', '')))}>"]
         out.append("        <attvalues>")
         out += [f"          <attvalue for={quoteattr(name)} value={quoteattr(_lexical(value))}/>"
                 for name, value in edge.attrs.items()]
         out.append("        </attvalues>")
         out.append(f'        <viz:color r="{r}" g="{g}" b="{b}" a="1.0"/>')
         out.append("      </edge>")
-    out += ["    </edges>", "  </graph>", "</gexf>", ""]
-    return "\n".join(out).encode("utf-8")
+        yield out
+    yield ["    </edges>", "  </graph>", "</gexf>"]
+
+
+def _chunks(groups: Iterator[list[str]], size: int = 1 << 20) -> Iterator[bytes]:
+    """Lines (in groups) as UTF-8 pieces of about `size` characters, each line ended by a newline."""
+    pending: list[str] = []
+    length = 0
+    for lines in groups:
+        for line in lines:
+            pending.append(line)
+            length += len(line) + 1
+        if length >= size:
+            yield ("\n".join(pending) + "\n").encode("utf-8")
+            pending, length = [], 0
+    if pending:
+        yield ("\n".join(pending) + "\n").encode("utf-8")

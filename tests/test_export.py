@@ -259,9 +259,10 @@ def test_a_failed_export_leaves_the_previous_file(build_dir, tmp_path, monkeypat
     import graph_builder.export_xml as writers
 
     def broken(graph):
+        yield b"<?xml"  # a first piece is written to the temporary file, then the writer fails
         raise RuntimeError("renderer crashed")
 
-    monkeypatch.setattr(writers, "graphml", broken)
+    monkeypatch.setattr(writers, "stream_graphml", broken)
     with pytest.raises(RuntimeError):
         export(build_dir, "graphml", out, "followers")
     assert out.read_text() == "previous" and [p.name for p in tmp_path.iterdir()] == ["keep.graphml"]
@@ -274,3 +275,80 @@ def test_validity_is_the_in_effect_rule(projection):
         for day in days:
             held = (start is None or start <= day) and (until is None or day < until)
             assert held == network.in_effect(data, day), (data, day)
+
+
+# --- large views: the scalable layout, bulk pictures, refusal, streaming --------------------
+
+def test_large_layout_is_linear_deterministic_and_separates_components():
+    import time
+
+    from graph_builder import export_style
+
+    nodes = [f"n{i:05d}" for i in range(6_000)]
+    edges = [(nodes[i], nodes[i // 8]) for i in range(1, 5_000)]  # one tree of 5,000 nodes
+    edges += [(nodes[i], nodes[i + 1]) for i in range(5_000, 5_600, 2)]  # 300 pairs; 400 single nodes
+    start = time.perf_counter()
+    first = export_style.layout(nodes, edges)
+    assert time.perf_counter() - start < 30  # the exact force would need 6,000² pairs each of 200 rounds
+    assert first == export_style.layout(nodes, edges) and set(first) == set(nodes)
+    xs = [x for x, _ in first.values()]
+    assert min(xs) == 20.0 and max(xs) == pytest.approx(1020.0, abs=0.1)
+    tree = {first[n] for n in nodes[:5_000]}
+    assert len(tree) > 4_000  # spread out, not collapsed onto a few points
+    pair = first[nodes[5_000]], first[nodes[5_001]]
+    assert 0 < abs(pair[0][0] - pair[1][0]) + abs(pair[0][1] - pair[1][1]) < 60
+
+
+def test_small_views_keep_the_exact_layout(build_dir, monkeypatch):
+    """Up to LARGE nodes the layout is the exact one, so the shipped pictures do not change."""
+    from graph_builder import export_style
+    from graph_builder.export import property_graph
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a small view took the large-view layout")
+
+    monkeypatch.setattr(export_style, "_layout_large", refuse)
+    monkeypatch.setattr(export_style, "_spread", refuse)
+    graph = property_graph(open_store(build_dir), "all")
+    assert len(graph.nodes) <= export_style.LARGE
+    positions = graph.positions()
+    assert len(positions) == len(graph.nodes) and len(set(positions.values())) == len(positions)
+
+
+@pytest.mark.parametrize("fmt", ["svg", "graphml", "html"])
+def test_the_large_path_on_the_shipped_build(fmt, build_dir, tmp_path, monkeypatch):
+    """With the thresholds lowered, the shipped views take the large-view code and still export."""
+    from graph_builder import export_picture, export_style
+
+    monkeypatch.setattr(export_style, "LARGE", 20)
+    monkeypatch.setattr(export_style, "EXACT", 5)
+    monkeypatch.setattr(export_picture, "LARGE", 20)
+    out = tmp_path / f"areas.{fmt}"
+    done = export(build_dir, fmt, out, "areas")
+    assert done.nodes > 20 and out.stat().st_size == done.size
+    if fmt == "svg":
+        text = out.read_text(encoding="utf-8")
+        assert "<svg" in text and "membership: " in text
+
+
+def test_too_large_a_picture_is_refused_with_one_line(build_dir, tmp_path, capsys, monkeypatch):
+    from graph_builder import export_picture
+
+    monkeypatch.setattr(export_picture, "LIMIT", 30)
+    out = tmp_path / "all.png"
+    code, _, err = cli(["export", "-o", str(out), "--build", str(build_dir)], capsys)
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "too many for a readable png" in err and "--view" in err and "gexf" in err
+    assert not out.exists() and not list(tmp_path.iterdir())
+
+
+def test_streamed_pages_are_the_whole_document(build_dir):
+    from graph_builder import export_html, export_xml
+    from graph_builder.export import property_graph
+
+    graph = property_graph(open_store(build_dir), "followers", whole=True)
+    text = "".join(export_html._script_json_pieces(graph))
+    assert text == export_html._script_json(export_html.viewer_data(graph))
+    assert b"".join(export_xml.stream_gexf(graph)) == export_xml.gexf(graph)
+    pieces = list(export_xml._chunks(iter([["a" * 10]] * 5), size=25))
+    assert [len(p) for p in pieces] == [33, 22] and b"".join(pieces) == ("a" * 10 + "\n").encode() * 5

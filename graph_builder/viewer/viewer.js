@@ -41,7 +41,7 @@
       el("path", { d: "M0,0 L10,5 L0,10 z", fill: c }, m, true);
       colours[c] = "url(#arrow" + i + ")";
     });
-    nodes.forEach(function (n) { n.r = 4 + 2.2 * Math.sqrt(n.degree); });
+    nodes.forEach(function (n) { n.r = 4 + 2.2 * Math.sqrt(Math.min(n.degree, 400)); /* hubs of thousands stay in bounds */ });
     edges.forEach(function (e) {
       var dx = e.to.x - e.from.x, dy = e.to.y - e.from.y, len = Math.max(Math.hypot(dx, dy), 0.01);
       e.line = el("line", { "class": "edge", x1: e.from.x, y1: e.from.y,
