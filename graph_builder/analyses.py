@@ -107,8 +107,11 @@ def _pairings(graph: nx.MultiDiGraph, as_of: date | None, statuses: tuple[str, .
             if d["status"] in statuses and network.in_effect(d, as_of)]
 
 
+_FOLLOWING = ("partnership", "participation")
+
+
 def exemplar_spread(ctx: Context) -> Rows:
-    graph = network.project(ctx.store, ctx.timeout)
+    graph = network.project_relations(ctx.store, _FOLLOWING, ctx.timeout)
     confirmed = _pairings(graph, ctx.as_of, ("confirmed",))
     others = _pairings(graph, ctx.as_of, ("proposed", "dropped"))
     followers: dict[str, set[str]] = defaultdict(set)
@@ -187,7 +190,7 @@ def system_peers(ctx: Context) -> Rows:
 
 
 def components(ctx: Context) -> Rows:
-    graph = network.project(ctx.store, ctx.timeout)
+    graph = network.project_relations(ctx.store, _FOLLOWING, ctx.timeout)
     import networkx as nx
 
     wanted = ctx.params.get("status", "all")

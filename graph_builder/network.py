@@ -341,3 +341,91 @@ def validity(data: dict[str, Any]) -> tuple[date | None, date | None]:
 def _first(value: str | None) -> date | None:
     return first_day(value) if value else None
 
+
+
+# --- Projections of a few relations, for the analyses -------------------------------------
+#
+# `project` reads every node, relation and literal of the graph (the exports need them all);
+# an analysis needs a few relations and the code, label and kind of the nodes they touch.
+# These queries read the relation nodes from their class, with their sources joined before
+# any OPTIONAL (every register row cites a source of sources.csv): pyoxigraph evaluates an
+# OPTIONAL group of several patterns, or one after a large join, over the whole graph.
+
+_SOURCE_JOINED = "?n dcterms:source ?src . ?src dcterms:identifier ?sourceKey ."
+_SOURCE_DATE = "OPTIONAL { ?src dcterms:date ?srcDate }"
+
+_LEAN_EDGES: dict[str, str] = {
+    "partnership": f"""
+SELECT ?n ?u ?v ?status ?start ?end ?programme {_SOURCES} (MIN(STR(?srcDate)) AS ?earliest) WHERE {{
+  ?n a ndk:Partnership ; ndk:follower ?u ; ndk:exemplar ?v ; ndk:status ?st ; ndk:programme ?prog .
+  ?st skos:notation ?status . ?prog dcterms:identifier ?programme . {_SOURCE_JOINED}
+  OPTIONAL {{ ?n ndk:startDate ?start }} OPTIONAL {{ ?n ndk:endDate ?end }} {_SOURCE_DATE}
+}} GROUP BY ?n ?u ?v ?status ?start ?end ?programme""",
+    "participation": f"""
+SELECT ?n ?u ?v ?role ?cohort ?status ?announced {_SOURCES} WHERE {{
+  ?n a ndk:Participation ; ndk:participant ?u ; ndk:programme ?v ; ndk:role ?r ; ndk:status ?st .
+  ?r skos:notation ?role . ?st skos:notation ?status . {_SOURCE_JOINED}
+  OPTIONAL {{ ?n ndk:cohort/skos:notation ?cohort }} OPTIONAL {{ ?n ndk:announcedDate ?announced }}
+}} GROUP BY ?n ?u ?v ?role ?cohort ?status ?announced""",
+}
+
+_NODE_INFO = """
+SELECT ?iri ?kind ?label ?code WHERE {
+  VALUES ?iri { %s }
+  { ?iri a ndk:Organisation . OPTIONAL { ?iri ndk:organisationType/skos:notation ?kind } }
+  UNION { ?iri a ndk:ClinicalSystem . BIND("system" AS ?kind) }
+  UNION { ?iri a ndk:Programme . BIND("programme" AS ?kind) }
+  UNION { ?iri a ndk:Blueprint . BIND("blueprint" AS ?kind) }
+  OPTIONAL { ?iri skos:prefLabel ?label }
+  OPTIONAL { ?iri ndk:odsCode ?ods }
+  OPTIONAL { ?iri ndk:onsCode ?ons }
+  OPTIONAL { ?iri dcterms:identifier ?slug }
+  BIND(COALESCE(?ods, ?ons, ?slug) AS ?code)
+}"""
+
+_PARTS: weakref.WeakKeyDictionary[GraphStore, dict[tuple[str, ...], nx.MultiDiGraph]] = weakref.WeakKeyDictionary()
+
+
+def project_relations(
+    store: GraphStore,
+    relations: tuple[str, ...],
+    timeout: float | None = DEFAULT_TIMEOUT,
+    nodes: tuple[str, ...] = (),
+) -> nx.MultiDiGraph:
+    """The projection restricted to some relations, the nodes they touch and `nodes` (no node facts).
+
+    Nodes, edges and their attributes are those `project` makes for these relations, so an
+    analysis that reads only them answers alike; built once per loaded store, relations and
+    extra nodes. Do not mutate it.
+    """
+    import networkx as nx
+
+    cached = _PARTS.setdefault(store, {})
+    key = (*sorted(set(relations)), "", *nodes)
+    if key in cached:
+        return cached[key]
+    if not all(r in _LEAN_EDGES for r in relations):
+        return project(store, timeout)  # the other relations have no lean query: the whole projection
+    edges = {r: list(_rows(store, _LEAN_EDGES[r], timeout)) for r in RELATIONS if r in relations}
+    ends = {row[end] for rows in edges.values() for row in rows for end in ("u", "v")}
+    touched = sorted({iri for iri in ends if iri} | set(nodes))
+    graph = nx.MultiDiGraph()
+    for start in range(0, len(touched), 500):
+        chunk = " ".join(f"<{iri}>" for iri in touched[start:start + 500])
+        for row in _rows(store, _NODE_INFO % chunk, timeout):
+            _add_node(graph, row)
+    for relation, rows in edges.items():
+        for row in rows:
+            _add_edge(graph, relation, row)
+    cached[key] = graph
+    return graph
+
+
+def _add_node(graph: nx.MultiDiGraph, row: dict[str, str | None]) -> None:
+    iri = row["iri"]
+    assert iri is not None
+    if iri not in graph:
+        label = row["label"] or row["code"] or iri
+        graph.add_node(iri, kind=row["kind"] or "", label=label, code=row["code"] or "")
+    elif row["kind"] and not graph.nodes[iri]["kind"]:
+        graph.nodes[iri]["kind"] = row["kind"]
