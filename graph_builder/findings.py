@@ -9,6 +9,7 @@ results. Used by validate.py; rendered by report.py.
 from __future__ import annotations
 
 import re
+from collections.abc import Container, Sized
 from dataclasses import dataclass, field
 
 from rdflib import RDF, BNode, Graph, Literal, URIRef
@@ -76,9 +77,13 @@ def order(result: Result) -> tuple[str, int, str, int, str, str, str]:
             result.value or "")
 
 
-def report(results: Graph, data: Graph, shapes: Graph, focus: set[URIRef],
-           rows: dict[Node, str], files: list[str], counts: dict[str, int]) -> Report:
-    """The results about the focus nodes, in a stable order, with their SHACL report graph."""
+def report(results: Graph, data: Graph, shapes: Graph, focus: Container[Node],
+           rows: dict[Node, str], files: list[str], counts: dict[str, int], checked: int | None = None) -> Report:
+    """The results about the focus nodes, in a stable order, with their SHACL report graph.
+
+    `data` need only hold what is said about the nodes with results (their names and rows);
+    `checked` is the number of nodes checked, where `focus` cannot be counted cheaply.
+    """
     columns = _columns_by_path(shapes)
     found: list[tuple[Result, Node]] = []
     for node in results.subjects(RDF.type, SH.ValidationResult):
@@ -86,7 +91,8 @@ def report(results: Graph, data: Graph, shapes: Graph, focus: set[URIRef],
             continue
         found.append((_result(results, node, data, shapes, columns, rows), node))
     found.sort(key=lambda item: order(item[0]))
-    report = Report([r for r, _ in found], files, len(focus), counts)
+    checked = checked if checked is not None else len(focus) if isinstance(focus, Sized) else 0
+    report = Report([r for r, _ in found], files, checked, counts)
     report.graph = _report_graph(results, [n for _, n in found], report.conforms)
     return report
 
