@@ -50,7 +50,7 @@ class BuildResult:
     summary: Summary
     rebuilt: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
-    store: str = "loaded"  # loaded (new), patched (the previous store, rebuilt graphs replaced) or reloaded
+    store: str = "loaded"  # loaded (new), patched (the previous one, rebuilt graphs replaced), reloaded or reused
     timings: dict[str, float] = field(default_factory=dict)  # wall seconds per step
     out_dir: Path | None = None
     files: dict[str, int] = field(default_factory=dict)
@@ -202,7 +202,7 @@ def _build(data_dir: Path, out_dir: Path, full: bool) -> BuildResult:
             made = pipeline.Pass(data_dir, scratch, code, previous, loader.add if loader else _ignore, _label)
             made.run()
             infos = _infos(made)
-            made.provenance(provenance_quads(infos))
+            made.provenance(provenance_quads(infos), [vars(i) for i in infos])
         finally:
             waiting = time.perf_counter()
             if loader is not None:
@@ -262,6 +262,9 @@ def _assemble(made: list[pipeline.Part], staging: Path, infos: list[RegisterInfo
 def _store(previous: pipeline.Previous, made: list[pipeline.Part], staging: Path, result: BuildResult) -> str:
     """Patch the previous build's store, or load a new one where deleting would cost more."""
     rebuilt = [p for p in made if p.rebuilt]
+    if not rebuilt:
+        pipeline.patch_store(previous.folder / STORE, staging / STORE, [], previous.parts)
+        return "reused"
     deleted = sum(previous.parts[p.name]["statements"] for p in rebuilt if p.name in previous.parts)
     if deleted <= pipeline.PATCH_LIMIT * result.statements:
         pipeline.patch_store(previous.folder / STORE, staging / STORE, rebuilt, previous.parts)

@@ -145,8 +145,42 @@ class Piece:
 
 
 def assemble(path: Path, head: str, pieces: list[Piece]) -> list[tuple[int, int]]:
-    """Write `head` and the pieces, in order, to `path` (atomically); the (offset, length) of each."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Write `head` and the pieces, in order, to `path` (atomically); the (offset, length) of each.
+
+    Where the pieces are one earlier file, whole and in order (nothing changed), that file
+    is linked instead of copied."""
+    whole = _whole(head, pieces)
+    if whole is not None:
+        tmp = path.parent / f".{path.name}.{os.getpid()}.link"
+        try:
+            os.link(whole, tmp)
+            os.replace(tmp, path)
+            return [(p.offset, p.length) for p in pieces]
+        except OSError:
+            Path(tmp).unlink(missing_ok=True)  # no hard links here: copy
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    return _write_pieces(path, Path(tmp_name), fd, head, pieces)
+
+
+def _whole(head: str, pieces: list[Piece]) -> Path | None:
+    """The file the pieces are, head and all, when they are all of one file in order."""
+    if not pieces or len({p.path for p in pieces}) != 1:
+        return None
+    source, start = pieces[0].path, len(head.encode("utf-8"))
+    for piece in pieces:
+        if piece.offset != start:
+            return None
+        start += piece.length
+    try:
+        if start != source.stat().st_size:
+            return None
+        with open(source, "rb") as f:
+            return source if f.read(len(head.encode("utf-8"))) == head.encode("utf-8") else None
+    except OSError:
+        return None
+
+
+def _write_pieces(path: Path, tmp: Path, fd: int, head: str, pieces: list[Piece]) -> list[tuple[int, int]]:
     placed: list[tuple[int, int]] = []
     try:
         with os.fdopen(fd, "wb") as out:
@@ -161,7 +195,7 @@ def assemble(path: Path, head: str, pieces: list[Piece]) -> list[tuple[int, int]
         os.chmod(tmp, 0o666 & ~writer.umask())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return placed
 

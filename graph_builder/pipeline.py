@@ -91,10 +91,15 @@ class Previous:
                     trig=parts.Piece(self.folder / "graph.trig", trig[0], trig[1]))
 
 
+# the modules whose code decides the statements (not the commands that read a build)
+_BUILDING = ("build.py", "pipeline.py", "parts.py", "writer.py", "terms.py", "iri.py", "summary.py", "ontology.py")
+
+
 def code_digest() -> str:
     """What the statements depend on besides the registers: this code and the ontology."""
     here = Path(__file__).parent
-    files = sorted([*here.glob("*.py"), *(here / "registers").glob("*.py")]) + list(resources.ontology_files())
+    files = sorted([*(here / name for name in _BUILDING), *(here / "registers").glob("*.py")])
+    files += list(resources.ontology_files())
     h = hashlib.sha256(__version__.encode())
     for f in files:
         h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
@@ -242,11 +247,16 @@ class Pass:
         self._made("ontology", fingerprint, parts.write_part(graph, lines, self.scratch, "ontology"), 0)
         self._clock("the ontology (parsed with rdflib)", started)
 
-    def provenance(self, quads: Iterable[t.Quad]) -> None:
-        """The provenance graph: made last (it names every register's hash), never reused."""
+    def provenance(self, quads: Iterable[t.Quad], registers: list[dict[str, object]]) -> None:
+        """The provenance graph: made last (it names every register's hash and rows)."""
         graph = t.iri(mint.graph("provenance"))
+        fingerprint = _digest(self.code, "provenance", registers)
+        reused = self.previous.reusable("provenance", fingerprint) if self.previous else None
+        if reused:
+            self.made.append(reused)
+            return
         lines = (f"{q.s} {q.p} {q.o}" for q in quads)
-        self._made("provenance", "", parts.write_part(graph, lines, self.scratch, "provenance"), 0)
+        self._made("provenance", fingerprint, parts.write_part(graph, lines, self.scratch, "provenance"), 0)
 
 
 def _write_keys(path: Path, ids: dict[str, dict[str, str]]) -> None:

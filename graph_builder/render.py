@@ -17,7 +17,9 @@ def render_build(result: BuildResult, seconds: float) -> None:
         f"Built {result.statements:,} statements from {len(result.registers)} registers "
         f"into {where}/ in {seconds:.2f} s"
     )
-    if result.reused:
+    if result.reused and not result.rebuilt:
+        console.print(f"nothing changed since the previous build: reused all {len(result.reused)} graphs and the store")
+    elif result.reused:
         console.print(f"rebuilt {len(result.rebuilt)} of {len(result.rebuilt) + len(result.reused)} graphs "
                       f"({', '.join(result.rebuilt)}); reused the rest unchanged from the previous build; "
                       f"store {result.store}")

@@ -63,10 +63,12 @@ def edit(path: Path, old: str, new: str) -> None:
 
 def test_unchanged_registers_are_all_reused(previous, data_copy, tmp_path):
     before = {name: (previous / name).read_bytes() for name in ("graph.nq", "graph.trig")}
+    inode = (previous / "graph.nq").stat().st_ino
     again = building.build(data_copy, previous)
-    assert again.rebuilt == ["provenance"] and again.store == "patched"
-    assert len(again.reused) == 15
+    assert again.rebuilt == [] and again.store == "reused"
+    assert len(again.reused) == 16
     assert {name: (previous / name).read_bytes() for name in before} == before
+    assert (previous / "graph.nq").stat().st_ino == inode  # linked from the previous build, not copied
     same_as_full(previous, data_copy, tmp_path)
 
 
@@ -153,10 +155,11 @@ def test_the_store_is_loaded_again_when_patching_would_cost_more(previous, data_
 
 
 def test_the_command_says_what_it_rebuilt_and_reused(previous, data_copy, capsys):
-    edit(data_copy / "partnerships.csv", "confirmed", "confirmed")  # the same bytes: nothing changes
     code, out, _ = run_cli(["build", "--data", str(data_copy), "--out", str(previous)], capsys)
-    assert code == 0
-    said = "rebuilt 1 of 16 graphs (provenance); reused the rest unchanged from the previous build; store patched"
-    assert said in out
+    assert code == 0 and "nothing changed since the previous build: reused all 16 graphs and the store" in out
+    edit(data_copy / "deployments.csv", ",2024-10-01,", ",2024-10-02,")
+    code, out, _ = run_cli(["build", "--data", str(data_copy), "--out", str(previous)], capsys)
+    said = "rebuilt 2 of 16 graphs (deployments, provenance); reused the rest unchanged from the previous build"
+    assert code == 0 and said in out
     code, out, _ = run_cli(["build", "--data", str(data_copy), "--out", str(previous), "--full"], capsys)
     assert code == 0 and "reused" not in out
