@@ -132,8 +132,11 @@ def exemplar_spread(ctx: Context) -> Rows:
              "followers_of_followers", "reach"], rows)
 
 
+_PLATFORMS = ("partnership", "participation", "deployment", "succession")
+
+
 def system_graph(ctx: Context) -> Rows:
-    graph = network.project(ctx.store, ctx.timeout)
+    graph = network.project_relations(ctx.store, _PLATFORMS, ctx.timeout)
     exs = exemplars(graph, ctx.as_of)
     on: dict[str, set[str]] = defaultdict(set)
     for node, data in graph.nodes(data=True):
@@ -152,7 +155,7 @@ def system_graph(ctx: Context) -> Rows:
             ";".join(sorted(_code(graph, t) for t in following)),
             len(candidates) if ex_here else 0,
         ])
-    rows.sort(key=lambda r: (-r[3], r[1]))
+    rows.sort(key=lambda r: (-r[3], r[1], r[0]))  # a system and its supplier may share a key
     return (["kind", "key", "name", "trusts", "exemplars", "followers_of_those", "not_following"], rows)
 
 
@@ -167,7 +170,7 @@ def _follows(graph: nx.MultiDiGraph, as_of: date | None) -> dict[str, set[str]]:
 
 
 def system_peers(ctx: Context) -> Rows:
-    graph = network.project(ctx.store, ctx.timeout)
+    graph = network.project_relations(ctx.store, _PLATFORMS, ctx.timeout)
     exs = exemplars(graph, ctx.as_of)
     chosen = [mint.org(ctx.params["code"])] if "code" in ctx.params else sorted(exs)
     follows = _follows(graph, ctx.as_of)
@@ -178,6 +181,8 @@ def system_peers(ctx: Context) -> Rows:
                 by_platform[platform].add(node)
     rows = []
     for ex in chosen:
+        if ex not in graph:  # no deployment, partnership, participation or change: nothing shared
+            continue
         own = holders(graph, ex, ctx.as_of)
         for platform in sorted(set().union(*(_platforms(graph, h, ctx.as_of) for h in own))):
             for trust in sorted(by_platform[platform] - own, key=lambda n: _code(graph, n)):
@@ -217,7 +222,6 @@ def components(ctx: Context) -> Rows:
 def shortest_path(ctx: Context) -> Rows:
     import networkx as nx
 
-    graph = network.project(ctx.store, ctx.timeout)
     via = tuple(v.strip() for v in ctx.params.get("via", ",".join(DEFAULT_VIA)).split(",") if v.strip())
     unknown = [v for v in via if v not in VIA]
     if unknown:
@@ -225,8 +229,11 @@ def shortest_path(ctx: Context) -> Rows:
 
         raise UsageError(f"shortest-path: via {unknown[0]!r} is not one of {', '.join(VIA)}")
     relations = tuple(r for v in via for r in VIA[v])
-    view = network.at(graph, ctx.as_of, relations).to_undirected(as_view=True)
     source, target = mint.org(ctx.params["from"]), mint.org(ctx.params["to"])
+    graph = network.project_relations(ctx.store, relations, ctx.timeout)
+    if source == target and source not in graph:  # a path of one step: the organisation alone
+        graph = network.project_relations(ctx.store, (), ctx.timeout, nodes=(source,))
+    view = network.at(graph, ctx.as_of, relations).to_undirected(as_view=True)
     try:
         path = nx.shortest_path(view, source, target)
     except (nx.NetworkXNoPath, nx.NodeNotFound):
@@ -265,8 +272,8 @@ def _describe_edge(data: dict[str, Any], arrow: str) -> str:
 
 
 def successor_of(ctx: Context) -> Rows:
-    graph = network.project(ctx.store, ctx.timeout)
     start = mint.org(ctx.params["code"])
+    graph = network.successions_from(ctx.store, start, ctx.timeout)
     rows = []
     for path in successors(graph, start, ctx.as_of):
         last = path[-1][0]

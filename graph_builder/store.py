@@ -41,6 +41,25 @@ of every saved question cover them):
    variable makes the test an error, and COALESCE moves on);
 3. BIND(?param AS ?x) before any triple pattern that uses ?param sees it unbound; use the
    parameter in a triple pattern first.
+
+How pyoxigraph 0.5 plans a query, which decides whether a question answers in milliseconds
+or times out on a national-scale graph (measured at 100,000 organisations, 4.7M quads; a
+RocksDB lookup costs about 0.03-0.1 ms):
+
+4. the plan is made before the substitution, so a bound parameter counts as unknown: name
+   it first in a pattern the planner rates as small (`?code a ndk:Organisation`) and
+   evaluation starts from it; VALUES does not help. A node known in advance (an IRI of the
+   graph, never user text) can be written into the query as a constant instead, which the
+   planner does know is bound (network.successions_from: one lookup 0.5 ms);
+5. an OPTIONAL holding more than one pattern, or a property path such as
+   `dcterms:source/dcterms:identifier`, is evaluated over the whole graph (20-35 s) before it
+   is joined; an OPTIONAL of a single pattern is looked up row by row. Put every required
+   pattern before any OPTIONAL;
+6. two triple patterns sharing a variable are joined by looking the second up once per row
+   of the first, so reading a whole large class (90,000 deployments with four properties)
+   costs a lookup per row and property (9 s). Each pattern in a subquery of its own,
+   `{ SELECT ?n ?x WHERE { ?n ndk:p ?x } }`, is read once in bulk and hash-joined (1.1 s).
+   Decoding results also costs (IRIs about 5 µs each), so select only what is needed.
 """
 
 from __future__ import annotations
