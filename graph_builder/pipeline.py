@@ -259,6 +259,35 @@ class Pass:
         self._made("provenance", fingerprint, parts.write_part(graph, lines, self.scratch, "provenance"), 0)
 
 
+def reference_context(build_dir: Path, data_dir: Path) -> Context | None:
+    """The context a build's registers give, without reading every register: the keys from the
+    build's keys/ and the rows of the registers others read (their files must be the ones the
+    build used). None where that cannot be had (an older build, or changed files): read them all."""
+    try:
+        manifest = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
+        used = {r["name"]: r["sha256"] for r in manifest["registers"]}
+        provides = {p["name"]: p.get("provides", {}) for p in manifest["parts"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    ctx = Context()
+    for b in BUILDERS:
+        if b.name in READ_BY_OTHERS:
+            path = data_dir / b.filename
+            raw, found = b.read_bytes(path, str(path))
+            if raw is None or hashlib.sha256(raw).hexdigest() != used.get(b.name):
+                return None
+            rows, found = b.parse(raw, str(path))
+            if found:
+                return None
+            ctx.rows[b.name] = rows
+        if provides.get(b.name):
+            try:
+                ctx.ids.update(json.loads((build_dir / KEYS / f"{b.name}.json").read_text(encoding="utf-8")))
+            except (OSError, ValueError):
+                return None
+    return ctx
+
+
 def _write_keys(path: Path, ids: dict[str, dict[str, str]]) -> None:
     with open(path, "w", encoding="utf-8") as out:
         json.dump(ids, out, separators=(",", ":"))

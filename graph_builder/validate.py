@@ -87,10 +87,13 @@ class Reference:
     _ontology: list[ox.Quad] | None = None
 
     def context(self) -> Context:
-        if self._context is None:
+        if self._context is None:  # the build's keys where it has them: not every register read again
             from graph_builder.build import read_registers
+            from graph_builder.pipeline import reference_context
 
-            self._context, _ = read_registers(self.data_dir)
+            self._context = reference_context(self.build_dir, self.data_dir)
+            if self._context is None:
+                self._context, _ = read_registers(self.data_dir)
         return self._context
 
     @property
