@@ -15,10 +15,13 @@ from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
 
+from graph_builder import iri as mint
 from graph_builder.terms import PREFIXES, Quad
 
 _LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*").fullmatch  # a local name safe to write as prefix:local
 _PREFIX_OF = {ns: prefix for prefix, ns in PREFIXES.items()}
+_OURS = f"<{mint.ID}"
+assert not any(ns.startswith(mint.ID) for ns in PREFIXES.values())
 assert all(ns.endswith(("#", "/")) for ns in PREFIXES.values())  # short_term relies on it
 _GRAPH, _SUBJECT, _PREDICATE = itemgetter(3), itemgetter(0), itemgetter(1)  # Quad is (s, p, o, g)
 
@@ -53,6 +56,8 @@ def short_term(term: str) -> str:
 
     Every namespace of PREFIXES ends in '#' or '/', so the only one an IRI can be abbreviated
     with is the text up to its last '#' or '/', and only if the rest is a plain local name."""
+    if term.startswith(_OURS):  # most objects: our own nodes, under no prefix
+        return term
     if term.startswith("<"):
         cut = max(term.rfind("#"), term.rfind("/")) + 1
         prefix = _PREFIX_OF.get(term[1:cut])

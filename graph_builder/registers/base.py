@@ -219,7 +219,7 @@ def read_rows(text: str, name: str, columns: Sequence[Column]) -> tuple[list[Row
         return [], [Problem(name, 1, "", f"header is {','.join(header)}; expected {','.join(expected)}")]
     rows: list[Row] = []
     start = reader.line_num + 1  # a row's first line: a quoted cell may hold line breaks
-    # Values that repeat (kinds, dates, sources) are kept once, not once a row: memory at national scale.
+    # Values that repeat (kinds, dates, sources) are checked and kept once, not once a row (national scale).
     shared: list[dict[str, str] | None] = [{} if c.kind in _REPEATING else None for c in columns]
     positions = {c.name: i for i, c in enumerate(columns)}
     try:
@@ -228,13 +228,16 @@ def read_rows(text: str, name: str, columns: Sequence[Column]) -> tuple[list[Row
             if len(record) != len(expected):
                 problems.append(Problem(name, line, "", f"has {len(record)} fields; the header has {len(expected)}"))
                 continue
-            for i, seen in enumerate(shared):
-                if seen is not None:
-                    record[i] = seen.setdefault(record[i], record[i])
-            for col, value in zip(columns, record, strict=True):
+            for i, (col, seen) in enumerate(zip(columns, shared, strict=True)):
+                value = record[i]
+                if seen is not None and value in seen:  # checked already, and kept once
+                    record[i] = seen[value]
+                    continue
                 msg = check_value(col, value)
                 if msg:
                     problems.append(Problem(name, line, col.name, msg))
+                elif seen is not None:
+                    seen[value] = value
             rows.append(Row(line, record, positions))
     except csv.Error as exc:  # the rest of the file cannot be read, so none of it is used
         return [], [*problems, Problem(name, reader.line_num, "", f"cannot be read as CSV: {exc}")]
