@@ -102,13 +102,16 @@ def section_md(orgs: int, sec: dict[str, Any]) -> list[str]:
     if "questions" in cases:
         out += questions_md(cases["questions"])
     if "export" in cases and "skipped" not in cases["export"]:
+        view = cases["export"].get("view", "all")
         out += [
-            "### Export (`nhskg export --format F`, fresh process)",
+            f"### Export (`nhskg export --format F --view {view}`, fresh process)",
             "",
             "| format | wall s | peak RSS MB | bytes |",
             "|---|---|---|---|",
         ]
         for fmt, r in cases["export"].items():
+            if not isinstance(r, dict):
+                continue
             err = f" failed: {r['error'][:60]}" if r.get("error") else ""
             out.append(f"| {fmt}{err} | {_s(r['wall_median'])} | {r['rss_mb_max']:,.0f} | {r.get('bytes', '-')} |")
         out.append("")
