@@ -132,7 +132,7 @@ def case_build(args: argparse.Namespace, data: Path, work: Path) -> dict[str, An
         [PY, str(HERE / "mapping.py"), "--write", "handwritten", str(data), str(peers / "handwritten.nq")],
         {},
     )
-    morph = morph_python()
+    morph = None if "morph" in args.skip.split(",") else morph_python()
     if morph:
         ini = peers / "morph.ini"
         ini.write_text(
@@ -436,6 +436,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--export-budget", type=float, help="seconds one export may take (300; 60 from 1M)")
     parser.add_argument("--rdflib-budget", type=float, default=300, help="seconds for the rdflib questions run")
     parser.add_argument("--results", type=Path, default=HERE / "results")
+    parser.add_argument("--work", type=Path, help="scratch folder (default benchmarks/data/work-N; emptied)")
     args = parser.parse_args(argv)
     at_scale = args.orgs >= 1_000_000  # what fits the 30 minutes for the whole run there
     for name, usual, there in (("runs", 3, 1), ("repeat", 20, 5), ("whole_budget", 900, 240),
@@ -447,7 +448,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown case(s) {', '.join(sorted(unknown))}; choose from {', '.join(CASES)}")
     started = time.perf_counter()
     data, info = registers(args)
-    work = HERE / "data" / f"work-{args.orgs}"
+    work = args.work or HERE / "data" / f"work-{args.orgs}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     section: dict[str, Any] = {

@@ -115,3 +115,26 @@ def test_the_build_accepts_it(generated, tmp_path):
     )
     assert run.returncode == 0, run.stderr[-2000:]
     assert (tmp_path / "build" / "graph.nq").stat().st_size > 0
+
+
+def test_the_harness_measures_a_build_and_an_incremental_build(generated, tmp_path):
+    """benchmarks/run.py end to end at 1,000 organisations (no peers: they need morph-kgc's venv)."""
+    folder, _ = generated
+    results = tmp_path / "results"
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "run.py"), "--orgs", str(ORGS), "--data", str(folder), "--runs", "1",
+         "--cases", "build,incremental", "--skip", "morph,rdflib,hand", "--results", str(results),
+         "--work", str(tmp_path / "work")],
+        capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    (json_path,) = results.glob("*.json")
+    section = json.loads(json_path.read_text())["sections"][str(ORGS)]
+    build = section["cases"]["build"]["nhskg build"]
+    assert build["rc"] == 0 and build["quads"] > 10_000
+    assert "build, sort and write the parts" in section["cases"]["build"]["phases (nhskg, last run, wall s)"]
+    inc = section["cases"]["incremental"]
+    assert inc["nothing changed"]["rebuilt"] == [] and inc["nothing changed"]["store"] == "reused"
+    assert inc["one small register changed"]["rebuilt"] == ["participations", "provenance"]
+    assert inc["one large register changed"]["rebuilt"] == ["deployments", "provenance"]
+    markdown = json_path.with_suffix(".md").read_text()
+    assert "### Incremental build" in markdown and "| nothing changed |" in markdown
