@@ -76,7 +76,7 @@ def test_a_build_killed_at_random_points_leaves_a_whole_build(out, tmp_path):
     delays = [rng.uniform(EARLIEST + i * step, EARLIEST + (i + 1) * step) for i in range(KILLS)]  # early to late
     previous, seen = snapshot(out), []
     for delay in delays:
-        with nhskg("build", "--out", str(out), cwd=tmp_path) as process:
+        with nhskg("build", "--full", "--out", str(out), cwd=tmp_path) as process:  # --full: nothing changed
             time.sleep(delay)
             running = process.poll() is None
             process.send_signal(signal.SIGKILL)
@@ -191,7 +191,7 @@ def test_a_file_size_limit_from_the_system_leaves_no_partial_output(out, tmp_pat
     """The kernel refuses writes past 4 MB (RLIMIT_FSIZE, as a disk that fills up): graph.nq
     and the store's files cannot be written whole."""
     previous = snapshot(out)
-    done = subprocess.run([sys.executable, "-c", SIZE_LIMITED, "build", "--out", str(out)], cwd=tmp_path,
+    done = subprocess.run([sys.executable, "-c", SIZE_LIMITED, "build", "--full", "--out", str(out)], cwd=tmp_path,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
     assert "File too large" in done.stderr and "the previous build is untouched" in done.stderr
