@@ -177,18 +177,28 @@ def check_view(view: str) -> str:
     return name
 
 
+Limit = Callable[[str, int, bool], None]
+"""Called with the view, its node count and whether that is a lower bound; raises to refuse it."""
+
+
 def property_graph(store: GraphStore, view: str, as_of: date | None = None,
-                   timeout: float | None = DEFAULT_TIMEOUT, whole: bool = False) -> PropertyGraph:
+                   timeout: float | None = DEFAULT_TIMEOUT, whole: bool = False,
+                   limit: Limit | None = None) -> PropertyGraph:
     """A view of a loaded build as a property graph; a UsageError if it selects nothing.
 
-    With `whole`, the graph holds the view at every date (`as_of` is still checked, and
-    kept as the date a viewer opens at).
+    The view reads only its own relations and nodes (`export_views.projection`), then the
+    facts of the nodes it selected. With `whole`, the graph holds the view at every date
+    (`as_of` is still checked, and kept as the date a viewer opens at). `limit` is given the
+    node count before the nodes' facts are read (and, for the all view, a cheap lower bound
+    before anything is projected).
     """
-    from graph_builder import export_views, network
+    from graph_builder import export_views
     from graph_builder.export_style import caption, display_name
 
     name = check_view(view)
-    graph = network.project(store, timeout)
+    if limit is not None and (least := export_views.at_least(store, name, timeout)):
+        limit(name, least, True)
+    graph = export_views.projection(store, name, timeout)
     selected = export_views.select(graph, name, as_of)
     if as_of is not None and not export_views.defining_edges(selected, name):
         first = export_views.earliest(graph, name)
@@ -196,6 +206,9 @@ def property_graph(store: GraphStore, view: str, as_of: date | None = None,
         raise UsageError(f"the {name} view selects nothing on {as_of.isoformat()}{hint}; choose a later --as-of")
     if whole and as_of is not None:
         selected = export_views.select(graph, name, None)
+    if limit is not None:
+        limit(name, selected.number_of_nodes(), False)
+    export_views.add_facts(selected, store, name, timeout)
     nodes = []
     for node, data in selected.nodes(data=True):
         attrs = {k: _value(v, k) for k, v in data.items() if v is not None and v != []}
@@ -262,7 +275,14 @@ def export(build_dir: Path, fmt: str | None, out: Path, view: str = "all", as_of
     view_name = check_view(view)
     when = check_date(as_of) if as_of is not None else None
     _check_output(out)
-    graph = property_graph(open_store(build_dir), view_name, when, timeout, whole=name == "html")
+    limit: Limit | None = None
+    if name in _PICTURES:
+        from graph_builder.export_picture import refuse_large
+
+        def limit(view: str, count: int, at_least: bool) -> None:
+            refuse_large(view, count, name, at_least)
+
+    graph = property_graph(open_store(build_dir), view_name, when, timeout, whole=name == "html", limit=limit)
     if name not in _RDF:
         graph.store = None  # only the RDF formats read the store again: let it and its projection go
         gc.collect()
@@ -271,6 +291,7 @@ def export(build_dir: Path, fmt: str | None, out: Path, view: str = "all", as_of
 
 
 _RDF = ("jsonld", "ttl", "nt")
+_PICTURES = ("png", "svg")
 
 
 def _check_output(out: Path) -> None:

@@ -155,11 +155,17 @@ def _bulk(axes: Any, graph: PropertyGraph, positions: dict[str, tuple[float, flo
                  linewidths=[2.6 if e else 0.3 for e in exemplar], zorder=5)
 
 
-def _check_size(graph: PropertyGraph, fmt: str) -> None:
-    if len(graph.nodes) > LIMIT:
-        raise UsageError(f"the {graph.view} view has {len(graph.nodes):,} nodes, too many for a readable {fmt} "
+def refuse_large(view: str, nodes: int, fmt: str, at_least: bool = False) -> None:
+    """A UsageError if a view of this many nodes (or at least this many) is too large to draw."""
+    if nodes > LIMIT:
+        many = f"at least {nodes:,}" if at_least else f"{nodes:,}"
+        raise UsageError(f"the {view} view has {many} nodes, too many for a readable {fmt} "
                          f"(at most {LIMIT:,}); draw a narrower view (--view followers, systems or areas, --as-of) "
                          "or export html, gexf or graphml for a viewer")
+
+
+def _check_size(graph: PropertyGraph, fmt: str) -> None:
+    refuse_large(graph.view, len(graph.nodes), fmt)
 
 
 def png(graph: PropertyGraph) -> bytes:

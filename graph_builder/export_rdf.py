@@ -13,6 +13,7 @@ ontology, the register listings and the provenance graph, is `build/graph.trig`.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -20,7 +21,14 @@ from graph_builder import iri as mint
 from graph_builder.export import PropertyGraph
 from graph_builder.terms import PREFIXES
 
-_ALL = "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }"
+if TYPE_CHECKING:
+    from graph_builder.store import GraphStore
+
+_ABOUT = "SELECT DISTINCT ?s ?p ?o WHERE { VALUES ?s { %s } ?s ?p ?o }"
+_ABOUT_ONE = "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }"
+
+BATCH = 500
+"""Subjects looked up per query (each is an index lookup: the build is never read whole)."""
 
 
 def triples(graph: PropertyGraph) -> list[ox.Triple]:
@@ -28,20 +36,30 @@ def triples(graph: PropertyGraph) -> list[ox.Triple]:
     assert graph.store is not None, "an RDF export needs the build's store"
     wanted = {n.id for n in graph.nodes} | {e.id for e in graph.edges if e.id.startswith(mint.ID)}
     wanted |= {mint.thing("source", key) for key in graph.sources}
-    by_subject: dict[str, list[ox.Triple]] = {}
-    for s, p, o in graph.store.select(_ALL, timeout=None).rows:
-        assert isinstance(s, ox.NamedNode | ox.BlankNode) and isinstance(p, ox.NamedNode) and o is not None
-        by_subject.setdefault(str(s), []).append(ox.Triple(s, p, o))
     found: set[ox.Triple] = set()
-    todo = [f"<{iri}>" for iri in sorted(wanted)]
-    seen = set(todo)
+    todo: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(iri) for iri in sorted(wanted)]
+    seen = {str(term) for term in todo}
     while todo:
-        for triple in by_subject.get(todo.pop(), []):
+        batch, todo = todo[:BATCH], todo[BATCH:]
+        for triple in _statements(graph.store, batch):
             found.add(triple)
             if isinstance(triple.object, ox.BlankNode) and str(triple.object) not in seen:
                 seen.add(str(triple.object))
-                todo.append(str(triple.object))
+                todo.append(triple.object)
     return sorted(found, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+
+
+def _statements(store: GraphStore, subjects: list[ox.NamedNode | ox.BlankNode]) -> list[ox.Triple]:
+    """The statements about some subjects, all named graphs together (IRIs in one query, blank nodes one by one)."""
+    iris = " ".join(str(s) for s in subjects if isinstance(s, ox.NamedNode))
+    rows = store.select(_ABOUT % iris, timeout=None).rows if iris else []
+    for blank in (s for s in subjects if isinstance(s, ox.BlankNode)):
+        rows += store.select(_ABOUT_ONE, {"s": blank}, timeout=None).rows  # ?s bound: a lookup
+    triples = []
+    for s, p, o in rows:
+        assert isinstance(s, ox.NamedNode | ox.BlankNode) and isinstance(p, ox.NamedNode) and o is not None
+        triples.append(ox.Triple(s, p, o))
+    return triples
 
 
 def ntriples(graph: PropertyGraph) -> bytes:

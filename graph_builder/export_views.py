@@ -22,11 +22,17 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+import pyoxigraph as ox
+
 from graph_builder import iri as mint
+from graph_builder import network
 from graph_builder.network import RELATIONS, edges_of, in_effect, validity
+from graph_builder.store import DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
     import networkx as nx
+
+    from graph_builder.store import GraphStore
 
 VIEWS: dict[str, str] = {
     "followers": "Exemplars of the Global Digital Exemplar programme (announced or confirmed) and their fast "
@@ -50,7 +56,53 @@ VIEW_RELATIONS: dict[str, tuple[str, ...]] = {
 """The relations each view draws as edges; the first defines it: a view with no edge of
 its first relation on a date selects nothing."""
 
+VIEW_READS: dict[str, tuple[str, ...]] = {
+    "followers": ("partnership", "participation"),
+    "systems": ("deployment", "supplied-by"),
+    "areas": ("membership",),
+    "all": RELATIONS,
+}
+"""The relations each view reads from the graph: its edges' and those that say its anchors
+(followers: the participations that make an exemplar)."""
+
 GDE = mint.thing("programme", "global-digital-exemplar")
+
+
+def projection(store: GraphStore, name: str, timeout: float | None = DEFAULT_TIMEOUT) -> nx.MultiDiGraph:
+    """The part of the projection a view is selected from: its relations, their nodes and its anchors.
+
+    Nodes carry kind, label and code only (`network.project_relations`); `add_facts` gives the
+    nodes of a selection the rest of what `network.project` gives them.
+    """
+    if name not in VIEWS:
+        raise KeyError(name)
+    nodes = network.nodes_of_kind(store, ("system", "supplier"), timeout) if name == "systems" else ()
+    return network.project_relations(store, VIEW_READS[name], timeout, nodes=nodes, every_node=name == "all")
+
+
+def add_facts(view: nx.MultiDiGraph, store: GraphStore, name: str, timeout: float | None = DEFAULT_TIMEOUT) -> None:
+    """Give the nodes of a selection (`select` of `projection`) every attribute `network.project` gives them."""
+    read = VIEW_READS[name]
+    network.add_node_facts(view, store, timeout, provisions="deployment" not in read,
+                           closures="succession" not in read)
+
+
+_NODE_COUNT = """PREFIX ndk: <https://w3id.org/nhs-dkg/def#>
+SELECT (COUNT(DISTINCT ?iri) AS ?nodes) WHERE { { SELECT ?iri WHERE {
+  { ?iri a ndk:Organisation } UNION { ?iri a ndk:ClinicalSystem } UNION { ?iri a ndk:Programme }
+  UNION { ?iri a ndk:Blueprint } } } }"""
+
+
+def at_least(store: GraphStore, name: str, timeout: float | None = DEFAULT_TIMEOUT) -> int:
+    """A count the view's nodes reach on any date, read without projecting (0 where none is cheap).
+
+    The all view shows every organisation, programme, blueprint and system whatever the date.
+    """
+    if name != "all":
+        return 0
+    answer = store.select(_NODE_COUNT, timeout=timeout)
+    cell = answer.rows[0][0] if answer.rows else None
+    return int(cell.value) if isinstance(cell, ox.Literal) else 0
 
 
 def anchors(graph: nx.MultiDiGraph, name: str) -> dict[str, date | None]:

@@ -471,17 +471,20 @@ def project_relations(
     relations: tuple[str, ...],
     timeout: float | None = DEFAULT_TIMEOUT,
     nodes: tuple[str, ...] = (),
+    every_node: bool = False,
 ) -> nx.MultiDiGraph:
     """The projection restricted to some relations, the nodes they touch and `nodes` (no node facts).
 
     Nodes, edges and their attributes are those `project` makes for these relations, so an
-    analysis that reads only them answers alike; built once per loaded store, relations and
-    extra nodes. Do not mutate it.
+    analysis that reads only them answers alike; with `every_node`, every node `project`
+    makes is there too (with every relation: `project` without the node facts, which
+    `add_node_facts` adds to the nodes that need them). Built once per loaded store,
+    relations and extra nodes. Do not mutate it.
     """
     import networkx as nx
 
     cached = _PARTS.setdefault(store, {})
-    key = (*sorted(set(relations)), "", *nodes)
+    key = (*sorted(set(relations)), "", *nodes, *(("", "every-node") if every_node else ()))
     if key in cached:
         return cached[key]
     edges = {r: list(_rows(store, _LEAN_EDGES[r], timeout)) for r in RELATIONS if r in relations}
@@ -489,13 +492,162 @@ def project_relations(
     ends |= {row[named] for row in edges.get("deployment", []) for named in ("system", "supplier")}
     touched = sorted({iri for iri in ends if iri} | set(nodes))
     graph = nx.MultiDiGraph()
-    for row in _node_rows(store, touched, timeout):
+    node_rows = _rows(store, _NODE_SCAN, timeout) if every_node else _node_rows(store, touched, timeout)
+    for row in node_rows:
         _add_node(graph, row)
     for relation, rows in edges.items():
         for row in rows:
             _add_edge(graph, relation, row)
     cached[key] = graph
     return graph
+
+
+def nodes_of_kind(
+    store: GraphStore, kinds: tuple[str, ...], timeout: float | None = DEFAULT_TIMEOUT
+) -> tuple[str, ...]:
+    """The nodes that may have one of these kinds (`system`, or an organisation type such as `supplier`).
+
+    A superset: an organisation with several types is listed for each; its `kind` in a
+    projection is the one `project` gives it.
+    """
+    found: set[str] = set()
+    types = [k for k in kinds if k not in ("system", "programme", "blueprint")]
+    classes = {"system": "ndk:ClinicalSystem", "programme": "ndk:Programme", "blueprint": "ndk:Blueprint"}
+    for kind in kinds:
+        if kind in classes:
+            found |= {str(r["iri"]) for r in _rows(store, f"SELECT ?iri WHERE {{ ?iri a {classes[kind]} }}", timeout)}
+    if types:
+        notations = " ".join(str(ox.Literal(t)) for t in types)
+        query = (f"SELECT ?iri WHERE {{ {_scan('?type skos:notation ?kind')} VALUES ?kind {{ {notations} }} "
+                 f"{_scan('?iri ndk:organisationType ?type')} {_scan('?iri a ndk:Organisation')} }}")
+        found |= {str(r["iri"]) for r in _rows(store, query, timeout)}
+    return tuple(sorted(found))
+
+
+# --- The facts of some nodes, for the exports ----------------------------------------------
+#
+# `project` reads every literal of every node; a view of a few hundred nodes needs theirs.
+# Up to `_FEW_NODES` nodes are looked up one by one (the node a constant, as for successor-of);
+# more are read in bulk as `project` reads them. An attribute is a list on every node where it
+# has several values on any node of the graph (the rule of `project`): a name that is single
+# on the nodes looked up is checked against the whole graph (`_SEVERAL`).
+
+_FACTS_OF = """
+SELECT DISTINCT ?p ?value WHERE {
+  { <%(iri)s> a ndk:Organisation } UNION { <%(iri)s> a ndk:ClinicalSystem }
+  UNION { <%(iri)s> a ndk:Programme } UNION { <%(iri)s> a ndk:Blueprint }
+  { <%(iri)s> ?p ?value . FILTER(isLiteral(?value) && ?p != skos:prefLabel) }
+  UNION { <%(iri)s> a ?value . BIND(rdf:type AS ?p) FILTER(STRSTARTS(STR(?value), STR(ndk:))) }
+  UNION { <%(iri)s> dcterms:source/dcterms:identifier ?value . BIND(dcterms:source AS ?p) }
+}"""
+
+_PROVISIONS_OF = """
+SELECT ?n ?provision ?status ?as_of (GROUP_CONCAT(DISTINCT ?sourceKey; SEPARATOR=";") AS ?source) WHERE {
+  ?n ndk:deployedAt <%(iri)s> .
+  ?n a ndk:Deployment ; ndk:provision ?provisionConcept ; ndk:deploymentStatus ?statusConcept ; ndk:asOf ?as_of .
+  ?provisionConcept skos:notation ?provision . ?statusConcept skos:notation ?status .
+  FILTER NOT EXISTS { ?n ndk:system ?system } FILTER NOT EXISTS { ?n ndk:supplier ?supplier }
+  OPTIONAL { ?n dcterms:source ?src . ?src dcterms:identifier ?sourceKey }
+} GROUP BY ?n ?provision ?status ?as_of"""
+
+_CLOSURES_OF = """
+SELECT ?n ?event ?change ?date (GROUP_CONCAT(DISTINCT ?sourceKey; SEPARATOR=";") AS ?source) WHERE {
+  ?n org:originalOrganization <%(iri)s> .
+  ?n a org:ChangeEvent ; dcterms:identifier ?event ; ndk:changeKind ?kind ; ndk:eventDate ?date .
+  ?kind skos:notation ?change .
+  FILTER NOT EXISTS { ?n org:resultingOrganization ?v }
+  OPTIONAL { ?n dcterms:source ?src . ?src dcterms:identifier ?sourceKey }
+} GROUP BY ?n ?event ?change ?date"""
+
+_SEVERAL = """
+SELECT ?s WHERE { %(a)s %(b)s FILTER(!sameTerm(?a, ?b) || ?pa != ?pb)
+  ?s a ?class . FILTER(?class IN (ndk:Organisation, ndk:ClinicalSystem, ndk:Programme, ndk:Blueprint)) } LIMIT 1"""
+
+
+def _several(store: GraphStore, predicates: set[str], timeout: float | None) -> bool:
+    """Whether some node has two literals of these predicates (one attribute) anywhere in the graph."""
+
+    def side(value: str, pred: str) -> str:
+        union = " UNION ".join(f"{{ ?s <{p}> ?{value} BIND(<{p}> AS ?{pred}) }}" for p in sorted(predicates))
+        return _scan(f"{union} FILTER(isLiteral(?{value}))")
+
+    return any(True for _ in _rows(store, _SEVERAL % {"a": side("a", "pa"), "b": side("b", "pb")}, timeout))
+
+
+def add_node_facts(graph: nx.MultiDiGraph, store: GraphStore, timeout: float | None = DEFAULT_TIMEOUT,
+                   provisions: bool = False, closures: bool = False) -> None:
+    """Give the nodes of `graph` (a view: it is changed) the facts `project` gives them.
+
+    Every literal, class and source as typed attributes (lists where multi-valued anywhere in
+    the graph); with `provisions` and `closures`, also those lists, for a graph made without
+    reading the deployments or the successions.
+    """
+    nodes = sorted(graph.nodes)
+    if provisions:
+        _add_lists(graph, store, nodes, "deployment", _PROVISIONS_OF, timeout)
+    if closures:
+        _add_lists(graph, store, nodes, "succession", _CLOSURES_OF, timeout)
+    found: dict[str, dict[str, list[Any]]] = {}
+    names: dict[str, set[str]] = {}
+    if len(nodes) > _FEW_NODES:
+        answer = store.select(_PREFIXES + _FACTS, timeout=timeout)
+        multi = {"types"}
+        everywhere: dict[str, dict[str, int]] = {}
+        for subject, predicate, value in answer.rows:
+            assert isinstance(subject, ox.NamedNode) and isinstance(predicate, ox.NamedNode) and value is not None
+            name = attribute_name(predicate.value)
+            counts = everywhere.setdefault(subject.value, {})
+            counts[name] = counts.get(name, 0) + 1
+            if counts[name] > 1:
+                multi.add(name)
+            if subject.value in graph:
+                found.setdefault(subject.value, {}).setdefault(name, []).append(_typed(value))
+        del everywhere
+    else:
+        for iri in nodes:
+            here = ox.NamedNode(iri).value  # pyoxigraph checks the IRI before it is pasted
+            answer = store.select(_PREFIXES + _FACTS_OF % {"iri": here}, timeout=timeout)
+            for predicate, value in answer.rows:
+                assert isinstance(predicate, ox.NamedNode) and value is not None
+                name = attribute_name(predicate.value)
+                names.setdefault(name, set()).add(predicate.value)
+                found.setdefault(iri, {}).setdefault(name, []).append(_typed(value))
+        multi = {"types"} | {name for facts in found.values() for name, values in facts.items() if len(values) > 1}
+        for name in sorted(set(names) - multi - {"source"}):
+            if _several(store, names[name], timeout):
+                multi.add(name)
+    for node_id, facts in found.items():
+        node = graph.nodes[node_id]
+        for name, values in facts.items():
+            values = sorted(set(values), key=str)
+            if name == "source":
+                node[name] = ";".join(values)
+            elif name not in node:
+                node[name] = values if name in multi else values[0]
+
+
+def _add_lists(graph: nx.MultiDiGraph, store: GraphStore, nodes: list[str], relation: str, query: str,
+               timeout: float | None) -> None:
+    """The `provisions` (deployment) or `closures` (succession) of some nodes, as `project` keeps them."""
+    if len(nodes) > _FEW_NODES:
+        wanted = set(nodes)
+        rows = (row for row in _rows(store, _LEAN_EDGES[relation], timeout) if row["v"] is None and row["u"] in wanted)
+    else:
+        rows = ({"u": ox.NamedNode(iri).value, "v": None, **row}
+                for iri in nodes for row in _rows(store, query % {"iri": ox.NamedNode(iri).value}, timeout))
+    import networkx as nx
+
+    scratch = nx.MultiDiGraph()
+    for row in rows:
+        u = row["u"]
+        assert u is not None
+        row.pop("n", None)
+        scratch.add_node(u, **{k: [] for k in ("provisions", "closures")})
+        _add_edge(scratch, relation, row)
+    name = "provisions" if relation == "deployment" else "closures"
+    for node, data in scratch.nodes(data=True):
+        if data[name]:
+            graph.nodes[node].setdefault(name, []).extend(data[name])
 
 
 def _add_node(graph: nx.MultiDiGraph, row: dict[str, str | None]) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import warnings
+import weakref
 from datetime import date
 from pathlib import Path
 
@@ -352,3 +353,42 @@ def test_streamed_pages_are_the_whole_document(build_dir):
     assert b"".join(export_xml.stream_gexf(graph)) == export_xml.gexf(graph)
     pieces = list(export_xml._chunks(iter([["a" * 10]] * 5), size=25))
     assert [len(p) for p in pieces] == [33, 22] and b"".join(pieces) == ("a" * 10 + "\n").encode() * 5
+
+
+def _normal(graph: nx.MultiDiGraph) -> tuple[dict, list]:
+    def tidy(data: dict) -> dict:
+        return {k: sorted(v, key=str) if isinstance(v, list) else v for k, v in data.items()}
+
+    nodes = {n: tidy(d) for n, d in graph.nodes(data=True)}
+    edges = sorted(((u, v, k, sorted(tidy(d).items())) for u, v, k, d in graph.edges(keys=True, data=True)), key=str)
+    return nodes, edges
+
+
+@pytest.mark.parametrize("few", [True, False], ids=["node-by-node", "in-bulk"])
+@pytest.mark.parametrize("as_of", [None, date(2018, 1, 1)])
+def test_a_view_read_alone_is_the_view_of_the_whole_projection(build_dir, projection, monkeypatch, few, as_of):
+    """Each view reads only its relations and its nodes' facts, and gets what the whole projection gives."""
+    store = open_store(build_dir)
+    if not few:
+        monkeypatch.setattr(network, "_FEW_NODES", 0)
+    for name in export_views.VIEWS:
+        got = export_views.select(export_views.projection(store, name), name, as_of)
+        export_views.add_facts(got, store, name)
+        assert _normal(got) == _normal(export_views.select(projection, name, as_of)), name
+
+
+def test_a_view_reads_only_its_relations(build_dir, monkeypatch):
+    read: list[str] = []
+    original = network._rows
+
+    def spy(store, query, timeout):
+        read.append(query)
+        return original(store, query, timeout)
+
+    monkeypatch.setattr(network, "_rows", spy)
+    monkeypatch.setattr(network, "_PARTS", weakref.WeakKeyDictionary())  # nothing read before counts
+    store = open_store(build_dir)
+    export_views.projection(store, "followers")
+    assert network._LEAN_EDGES["partnership"] in read and network._LEAN_EDGES["participation"] in read
+    assert not {network._LEAN_EDGES[r] for r in ("deployment", "membership", "succession")} & set(read)
+    assert network._NODE_SCAN not in read
