@@ -223,15 +223,7 @@ def _add_facts(graph: nx.MultiDiGraph, store: GraphStore, timeout: float | None)
         assert isinstance(subject, ox.NamedNode) and isinstance(predicate, ox.NamedNode) and value is not None
         if subject.value in graph:
             found.setdefault(subject.value, {}).setdefault(attribute_name(predicate.value), []).append(_typed(value))
-    multi = {"types"} | {name for facts in found.values() for name, values in facts.items() if len(values) > 1}
-    for node_id, facts in found.items():
-        node = graph.nodes[node_id]
-        for name, values in facts.items():
-            values = sorted(set(values), key=str)
-            if name == "source":
-                node[name] = ";".join(values)
-            elif name not in node:
-                node[name] = values if name in multi else values[0]
+    _apply_facts(graph, found, _several_valued(found))
 
 
 def _rows(store: GraphStore, query: str, timeout: float | None) -> Iterator[dict[str, str | None]]:
@@ -612,18 +604,11 @@ def add_node_facts(graph: nx.MultiDiGraph, store: GraphStore, timeout: float | N
                 name = attribute_name(predicate.value)
                 names.setdefault(name, set()).add(predicate.value)
                 found.setdefault(iri, {}).setdefault(name, []).append(_typed(value))
-        multi = {"types"} | {name for facts in found.values() for name, values in facts.items() if len(values) > 1}
+        multi = _several_valued(found)
         for name in sorted(set(names) - multi - {"source"}):
             if _several(store, names[name], timeout):
                 multi.add(name)
-    for node_id, facts in found.items():
-        node = graph.nodes[node_id]
-        for name, values in facts.items():
-            values = sorted(set(values), key=str)
-            if name == "source":
-                node[name] = ";".join(values)
-            elif name not in node:
-                node[name] = values if name in multi else values[0]
+    _apply_facts(graph, found, multi)
 
 
 def _add_lists(graph: nx.MultiDiGraph, store: GraphStore, nodes: list[str], relation: str, query: str,
@@ -719,3 +704,20 @@ def successions_from(store: GraphStore, start: str, timeout: float | None = DEFA
     for row in edges:
         _add_edge(graph, "succession", row)
     return graph
+
+
+def _several_valued(found: dict[str, dict[str, list[Any]]]) -> set[str]:
+    """The attributes with more than one value on some node (kept as lists on every node)."""
+    return {"types"} | {name for facts in found.values() for name, values in facts.items() if len(values) > 1}
+
+
+def _apply_facts(graph: nx.MultiDiGraph, found: dict[str, dict[str, list[Any]]], multi: set[str]) -> None:
+    """Set the facts found on the graph's nodes: sources joined by ';', lists where `multi`."""
+    for node_id, facts in found.items():
+        node = graph.nodes[node_id]
+        for name, values in facts.items():
+            values = sorted(set(values), key=str)
+            if name == "source":
+                node[name] = ";".join(values)
+            elif name not in node:
+                node[name] = values if name in multi else values[0]
