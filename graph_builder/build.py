@@ -19,15 +19,14 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import chain
 from pathlib import Path
 
-from graph_builder import __version__, ontology, parts, pipeline, publish, writer
+from graph_builder import __version__, parts, pipeline, publish, writer
 from graph_builder import iri as mint
 from graph_builder import terms as t
 from graph_builder.errors import InputError, Problem, UsageError
 from graph_builder.registers import BUILDERS, Builder, Context, Row
-from graph_builder.summary import Summary, combine, summarise
+from graph_builder.summary import Summary, combine
 
 OUTPUTS = ("graph.trig", "graph.nq", "manifest.json")
 STORE = "store"  # the embedded pyoxigraph (RocksDB) store, opened read-only by the commands
@@ -54,15 +53,6 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)  # wall seconds per step
     out_dir: Path | None = None
     files: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass
-class Dataset:
-    """A whole build in memory (small registers: tests, submissions); `quads` are canonical."""
-
-    registers: list[RegisterInfo]
-    quads: list[t.Quad]
-    summary: Summary
 
 
 def read_registers(data_dir: Path, builders: Sequence[Builder] = BUILDERS) -> tuple[Context, list[RegisterInfo]]:
@@ -153,18 +143,6 @@ def build_register(b: Builder, path: Path, reference: Context, label: str | None
     if problems:
         raise InputError(problems)
     return writer.canonical(register_quads(b, rows, ctx))
-
-
-def build_dataset(data_dir: Path) -> Dataset:
-    """Everything `build` makes, in memory; nothing is written. For small registers only:
-    `build` itself never holds more than one register's statements."""
-    ctx, infos = read_registers(data_dir)
-    made = chain([ontology.quads()], (register_quads(b, ctx.rows[b.name], ctx) for b in BUILDERS),
-                 [provenance_quads(infos)])
-    # Each part is one named graph: sorted part by part and put in graph order, it is canonical.
-    graphs = sorted((writer.canonical(quads) for quads in made), key=lambda part: part[0].g if part else "")
-    canonical = [q for part in graphs for q in part]
-    return Dataset(infos, canonical, summarise(canonical))
 
 
 def build(data_dir: Path, out_dir: Path, full: bool = False) -> BuildResult:

@@ -56,7 +56,7 @@ def _local(term: str) -> str:
 
 
 class Tally:
-    """The counts of one named graph, fed its statements in subject order."""
+    """The counts of one named graph, fed one subject at a time (parts.write_part)."""
 
     def __init__(self, graph: str) -> None:
         self.name = _local(graph)
@@ -64,22 +64,6 @@ class Tally:
         self.statements = 0
         self.classes: Counter[str] = Counter()
         self.breakdowns: dict[str, Counter[str]] = {section: Counter() for section in _BREAKDOWNS}
-        self._subject = ""
-        self._types: list[str] = []
-        self._values: dict[str, list[str]] = {}
-
-    def add(self, s: str, p: str, o: str) -> None:
-        """One statement (in subject order)."""
-        self.statements += 1
-        if not self.typed:
-            return
-        if s != self._subject:
-            self._flush()
-            self._subject = s
-        if p == t.A:
-            self._types.append(o)
-        elif p in WANTED:
-            self._values.setdefault(WANTED[p], []).append(o)
 
     def node(self, types: list[str], values: dict[str, list[str]]) -> None:
         """One subject's classes and breakdown values (objects as written), for a caller that
@@ -94,12 +78,7 @@ class Tally:
                 key = " / ".join(",".join(sorted(_local(v) for v in values.get(p, ["-"]))) for p in props)
                 self.breakdowns[section][key] += 1
 
-    def _flush(self) -> None:
-        self.node(self._types, self._values)
-        self._types, self._values = [], {}
-
     def partial(self) -> Partial:
-        self._flush()
         return {
             "graph": {self.name: self.statements},
             "classes": dict(sorted(self.classes.items())),
@@ -121,12 +100,3 @@ def combine(partials: Iterable[Mapping[str, Mapping[str, int]]]) -> Summary:
         "things per class": counts,
         **{section: dict(sorted(total.get(section, Counter()).items())) for section in _BREAKDOWNS},
     }
-
-
-def summarise(quads: Iterable[t.Quad]) -> Summary:
-    """The summary of canonical quads (sorted by graph, then subject) held in memory."""
-    tallies: dict[str, Tally] = {}
-    for q in quads:
-        tally = tallies.get(q.g) or tallies.setdefault(q.g, Tally(q.g))
-        tally.add(q.s, q.p, q.o)
-    return combine(tally.partial() for tally in tallies.values())
