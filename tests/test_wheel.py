@@ -4,12 +4,32 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import sysconfig
 import venv
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def _see_the_dependencies_of_this_interpreter(py: Path) -> None:
+    """Let the venv at `py` import the dependencies installed for the interpreter running
+    the tests, without the package itself.
+
+    `system_site_packages=True` would give the *base* interpreter's packages, which on a
+    fresh machine are none (the tests run in a venv). A `.pth` line naming this
+    interpreter's site-packages puts them on the new venv's path after its own
+    site-packages, so the wheel installed there is the `graph_builder` that is imported;
+    the editable install's own `.pth` there is not read (only a site folder's are)."""
+    own = subprocess.run(
+        [str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    ours = {sysconfig.get_paths()[key] for key in ("purelib", "platlib")}
+    (Path(own) / "test-dependencies.pth").write_text("".join(f"{folder}\n" for folder in sorted(ours)))
 
 
 @pytest.mark.slow
@@ -22,10 +42,9 @@ def test_wheel_install_builds_from_another_folder(tmp_path):
     )
     wheel = next(dist.glob("*.whl"))
     env_dir = tmp_path / "venv"
-    # The dependencies come from this interpreter's site-packages; the package itself
-    # only from the wheel (installed into the venv, which comes first on sys.path).
-    venv.create(env_dir, system_site_packages=True, with_pip=True)
+    venv.create(env_dir, with_pip=True)
     py = env_dir / "bin" / "python"
+    _see_the_dependencies_of_this_interpreter(py)
     subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "--no-index", "--quiet", str(wheel)], check=True)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
