@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 
 from graph_builder import __version__, resources
 from graph_builder.errors import UsageError
@@ -110,7 +110,7 @@ def load(paths: Iterable[Path]) -> Graph:
 
 _KINDS = (("Classes", OWL.Class), ("Object properties", OWL.ObjectProperty),
           ("Datatype properties", OWL.DatatypeProperty), ("Annotation properties", OWL.AnnotationProperty),
-          ("Datatypes", RDFS.Datatype))
+          ("Datatypes", RDFS.Datatype), ("Constraint components", SH.ConstraintComponent))
 
 
 def ontology_terms(graph: Graph) -> set[str]:

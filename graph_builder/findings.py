@@ -16,6 +16,7 @@ from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
+from graph_builder import iri as mint
 from graph_builder.errors import Problem
 from graph_builder.terms import PREFIXES
 
@@ -28,6 +29,7 @@ _ROW = URIRef(NDK + "registerRow")
 _IN_REGISTER = URIRef(NDK + "inRegister")
 _REGISTER_FILE = URIRef(NDK + "registerFile")
 _RECORD_OF = URIRef(NDK + "recordOf")
+_REGISTER_CHECK = URIRef(NDK + "RegisterRowConstraintComponent")
 _LABELS = (URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"), URIRef(NDK + "listedName"),
            URIRef("http://purl.org/dc/terms/identifier"))
 
@@ -201,10 +203,34 @@ def _source(data: Graph, focus: Node | None, rows: dict[Node, str]) -> str | Non
     return None
 
 
-def rejected(problem: Problem, registers: dict[str, str]) -> Result:
-    return Result("Violation", None, None, None, None, problem.message,
-                  f"register:{registers.get(problem.file, 'unknown')}",
-                  f"{problem.file}:{problem.line}", problem.column or None)
+def add_rejected(report: Report, problems: list[Problem], registers: dict[str, str]) -> None:
+    """Add the rows a register's own checks rejected to a report: each a Violation among its
+    results (in order) and a sh:ValidationResult of its report graph, so every format has them."""
+    [node] = report.graph.subjects(RDF.type, SH.ValidationReport)
+    for problem in problems:
+        register = registers.get(problem.file)
+        report.results.append(Result("Violation", None, None, None, None, problem.message,
+                                     f"register:{register or 'unknown'}", f"{problem.file}:{problem.line}",
+                                     problem.column or None))
+        report.graph.add((node, SH.result, _rejected_row(report.graph, problem, register)))
+    report.results.sort(key=order)
+    report.graph.set((node, SH.conforms, Literal(report.conforms)))
+
+
+def _rejected_row(graph: Graph, problem: Problem, register: str | None) -> BNode:
+    """A rejected row as a SHACL result: its focus node is the row (its register and line, as a
+    node built from it would say), its component ndk:RegisterRowConstraintComponent (no SHACL
+    component fits a check made before any node is built), its message `file:row: column: ...`."""
+    row, result = BNode(), BNode()
+    graph.add((row, _ROW, Literal(problem.line)))
+    if register is not None:
+        graph.add((row, _IN_REGISTER, URIRef(mint.thing("register", register))))
+    graph.add((result, RDF.type, SH.ValidationResult))
+    graph.add((result, SH.focusNode, row))
+    graph.add((result, SH.resultSeverity, SH.Violation))
+    graph.add((result, SH.sourceConstraintComponent, _REGISTER_CHECK))
+    graph.add((result, SH.resultMessage, Literal(str(problem))))
+    return result
 
 
 def _report_graph(results: Graph, nodes: list[Node], conforms: bool) -> Graph:

@@ -2,13 +2,16 @@
 
     text    for people: results grouped by node (file:row, name), then a one-line verdict
     json    for programs: the schema below (VALIDATE.md documents it)
-    turtle  the standard SHACL validation report graph (sh:ValidationReport)
+    turtle  the standard SHACL validation report graph (sh:ValidationReport); a row its
+            register rejected is a result too (focus: the row; ndk:RegisterRowConstraintComponent)
     junit   for CI systems: one test case per node with results; violations are failures
 
 JSON: {"conforms": bool, "failed": bool, "fail_on": "violation"|"warning", "files": [...],
 "counts": {"Violation": n, "Warning": n, "Info": n}, "focus_nodes": n, "results": [{"severity",
 "focus", "label", "path", "value", "message", "shape", "source", "column"}]}; `source` is
-"file:row" where known, `focus` null for a row its register rejected. Nothing here prints.
+"file:row" where known, `focus` null for a row its register rejected. Every format holds every
+result, and its verdict is the exit code's: `conforms` (JSON, Turtle) is true exactly when the
+exit code is 0, `failed` when it is 1 (both depend on --fail-on). Nothing here prints.
 """
 
 from __future__ import annotations
@@ -89,7 +92,7 @@ def _short_shape(shape: str) -> str:
 
 def as_json(report: Report, fail_on: str = "violation") -> str:
     document = {
-        "conforms": report.conforms,
+        "conforms": not report.failed(fail_on),
         "failed": report.failed(fail_on),
         "fail_on": fail_on,
         "files": report.files,
@@ -105,12 +108,17 @@ def as_json(report: Report, fail_on: str = "violation") -> str:
 
 
 def turtle(report: Report, fail_on: str = "violation") -> str:
-    """The standard SHACL report graph, with canonical blank nodes so runs compare equal."""
-    from rdflib import Graph
+    """The standard SHACL report graph, with canonical blank nodes so runs compare equal;
+    sh:conforms is false exactly when the exit code is 1 (as pySHACL's allow_warnings)."""
+    from rdflib import RDF, Graph, Literal
     from rdflib.compare import to_canonical_graph
+    from rdflib.namespace import SH
 
+    graph = Graph() + report.graph
+    for node in graph.subjects(RDF.type, SH.ValidationReport):
+        graph.set((node, SH.conforms, Literal(not report.failed(fail_on))))
     canonical = Graph(namespace_manager=report.graph.namespace_manager)
-    canonical += to_canonical_graph(report.graph)
+    canonical += to_canonical_graph(graph)
     return str(canonical.serialize(format="turtle"))
 
 

@@ -249,8 +249,7 @@ def validate(paths: list[Path], reference: Reference, shapes: Shapes,
             results = _run(data, local, shapes, focus)
         rows: dict[Node, str] = {URIRef(iri): row for iri, row in submitted.rows.items()}
         found = findings.report(results, data, shapes.graph, focus, rows, submitted.files, shapes.counts())
-    found.results = sorted(found.results + [findings.rejected(p, submitted.registers) for p in submitted.problems],
-                           key=findings.order)
+    findings.add_rejected(found, submitted.problems, submitted.registers)
     found.seconds = time.perf_counter() - started
     return found
 
