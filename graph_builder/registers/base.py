@@ -21,7 +21,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import ClassVar, NamedTuple
 
@@ -392,14 +392,22 @@ class Builder(ABC):
     def _withheld(self, row: Row, ctx: Context) -> bool:
         return any(ctx.resolve(ref, key) is None and ctx.withheld(ref, key) for _, ref, key in self.references(row))
 
-    def references(self, row: Row) -> Iterator[tuple[str, str, str]]:
+    @cached_property
+    def _referring(self) -> tuple[tuple[str, str], ...]:
+        """The columns that refer to keys, with their key set (a sources column: source)."""
+        return tuple((c.name, "source" if c.kind == "sources" else c.ref or "") for c in self.columns
+                     if c.ref or c.kind == "sources")
+
+    def references(self, row: Row) -> list[tuple[str, str, str]]:
         """Each reference a row makes: (column, key set, key)."""
-        for col in self.columns:
-            value = row.get(col.name)
-            if value and col.kind == "sources":
-                yield from ((col.name, "source", key) for key in value.split(";"))
-            elif value and col.ref:
-                yield col.name, col.ref, value
+        found = []
+        for name, kind in self._referring:
+            value = row.get(name)
+            if value and kind == "source":
+                found += [(name, kind, key) for key in value.split(";")]
+            elif value:
+                found.append((name, kind, value))
+        return found
 
     def check_references(self, rows: Sequence[Row], ctx: Context, label: str,
                          malformed: Collection[tuple[int, str]] = frozenset()) -> list[Problem]:
