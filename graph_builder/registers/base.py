@@ -367,7 +367,8 @@ class Builder(ABC):
             return Checked([], found, {})
         refused = {p.line for p in found}
         good = [r for r in rows if r.line not in refused] if refused else rows
-        self._refuse([r for r in rows if r.line in refused] if refused else [], ctx)
+        if refused:
+            self._refuse([r for r in rows if r.line in refused], ctx)
         ids = self.ids(good)
         for kind, keys in ids.items():
             if kind in ctx.ids:
@@ -386,8 +387,9 @@ class Builder(ABC):
 
     def _refuse(self, rows: Iterable[Row], ctx: Context) -> None:
         """Keep the keys refused rows would have given (the first key column names them)."""
-        for kind in self.ids([]):
-            ctx.refused.setdefault(kind, set()).update(r.get(self.key[0]) for r in rows)
+        keys = {r.get(self.key[0]) for r in rows}
+        for kind in self.ids([]) if keys else ():
+            ctx.refused.setdefault(kind, set()).update(keys)
 
     def _withheld(self, row: Row, ctx: Context) -> bool:
         return any(ctx.resolve(ref, key) is None and ctx.withheld(ref, key) for _, ref, key in self.references(row))
