@@ -25,7 +25,7 @@ from graph_builder import __version__, parts, pipeline, publish, writer
 from graph_builder import iri as mint
 from graph_builder import terms as t
 from graph_builder.errors import InputError, Problem, UsageError
-from graph_builder.registers import BUILDERS, Builder, Context, Row
+from graph_builder.registers import BUILDERS, Builder, Context, Row, canonical
 from graph_builder.summary import Summary, combine
 
 OUTPUTS = ("graph.trig", "graph.nq", "manifest.json")
@@ -53,10 +53,11 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)  # wall seconds per step
     out_dir: Path | None = None
     files: dict[str, int] = field(default_factory=dict)
+    data_dir: Path | None = None  # the folder of registers read (the summary names it first)
 
 
 def read_registers(data_dir: Path, builders: Sequence[Builder] = BUILDERS) -> tuple[Context, list[RegisterInfo]]:
-    """Read and check every register; raise InputError listing all problems."""
+    """Read and check every register, in reference order; raise InputError listing every problem."""
     if not data_dir.is_dir():
         raise UsageError(f"{data_dir}: not a folder of registers")
     problems: list[Problem] = []
@@ -65,21 +66,15 @@ def read_registers(data_dir: Path, builders: Sequence[Builder] = BUILDERS) -> tu
     for b in builders:
         path = data_dir / b.filename
         label = _label(path)
-        if not path.exists():
-            problems.append(Problem(label, 0, "", f"is missing; every build needs the {b.title.lower()} register"))
+        raw, found = b.read_bytes(path, label) if path.exists() else (None, [
+            Problem(label, 0, "", f"is missing; every build needs the {b.title.lower()} register")])
+        if raw is None:
+            problems += found
+            ctx.unreadable.update(b.ids([]))
             continue
-        rows, found = b.read(path, label)
-        problems += found
-        if found:  # not read again to hash it: it may not be a file at all (a FIFO would wait)
-            continue
-        ctx.rows[b.name] = rows
-        ctx.ids.update(b.ids(rows))
-        raw = path.read_bytes()
-        infos.append(RegisterInfo(b.name, path.name, hashlib.sha256(raw).hexdigest(), len(rows)))
-    if problems:
-        raise InputError(problems)
-    for b in builders:
-        problems += b.check_references(ctx.rows[b.name], ctx, _label(data_dir / b.filename))
+        rows, found = b.parse(raw, label)
+        problems += b.check_rows(rows, found, ctx, label).problems
+        infos.append(RegisterInfo(b.name, path.name, hashlib.sha256(canonical(raw)).hexdigest(), len(rows)))
     if problems:
         raise InputError(problems)
     return ctx, infos
@@ -132,17 +127,12 @@ def build_register(b: Builder, path: Path, reference: Context, label: str | None
     for its own rows; problems (format or references) raise InputError.
     """
     shown = label or _label(path)
-    rows, problems = b.read(path, shown)
-    if problems:
-        raise InputError(problems)
+    rows, found = b.read(path, shown)
     ctx = Context(ids={k: dict(v) for k, v in reference.ids.items()}, rows=dict(reference.rows))
-    ctx.rows[b.name] = rows
-    for name, ids in b.ids(rows).items():
-        ctx.ids.setdefault(name, {}).update(ids)
-    problems = b.check_references(rows, ctx, shown)
-    if problems:
-        raise InputError(problems)
-    return writer.canonical(register_quads(b, rows, ctx))
+    checked = b.check_rows(rows, found, ctx, shown)
+    if checked.problems:
+        raise InputError(checked.problems)
+    return writer.canonical(register_quads(b, checked.rows, ctx))
 
 
 def build(data_dir: Path, out_dir: Path, full: bool = False) -> BuildResult:
@@ -204,7 +194,7 @@ def _build(data_dir: Path, out_dir: Path, full: bool) -> BuildResult:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    result.out_dir = out_dir
+    result.out_dir, result.data_dir = out_dir, data_dir
     result.files = {name: (out_dir / name).stat().st_size for name in OUTPUTS}
     result.files[STORE + "/"] = sum(f.stat().st_size for f in (out_dir / STORE).rglob("*") if f.is_file())
     return result

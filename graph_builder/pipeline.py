@@ -30,7 +30,7 @@ from graph_builder import __version__, ontology, parts, resources
 from graph_builder import iri as mint
 from graph_builder import terms as t
 from graph_builder.errors import InputError, Problem
-from graph_builder.registers import BUILDERS, Builder, Context, Row
+from graph_builder.registers import BUILDERS, Builder, Context, Row, canonical
 from graph_builder.summary import Partial
 
 KEYS = "keys"  # folder of the build: each register's key sets, for the next incremental build
@@ -142,7 +142,6 @@ class Pass:
     _provided: dict[str, dict[str, str]] = field(default_factory=dict)  # register → key set → digest
     _pending: dict[str, Path] = field(default_factory=dict)  # reused registers' key files, not loaded yet
     timings: dict[str, float] = field(default_factory=dict)  # seconds of this thread per step
-    _format_failed: bool = False
 
     def _clock(self, step: str, since: float) -> float:
         now = time.perf_counter()
@@ -162,13 +161,14 @@ class Pass:
         shown = self.label(path)
         if not path.exists():
             self.problems.append(Problem(shown, 0, "", f"is missing; every build needs the {b.title.lower()} register"))
-            self._format_failed = True
+            self.ctx.unreadable.update(b.ids([]))
             return
         raw, found = b.read_bytes(path, shown)
         if raw is None:
             self.problems += found
-            self._format_failed = True
+            self.ctx.unreadable.update(b.ids([]))
             return
+        raw = canonical(raw)  # the same rows, the same hash, however the line ends are saved
         sha = hashlib.sha256(raw).hexdigest()
         self.files[b.name] = (path.name, sha)
         fingerprint = self._fingerprint(b, sha)
@@ -178,32 +178,23 @@ class Pass:
             return
         started = time.perf_counter()
         rows, found = b.parse(raw, shown)
-        started = self._clock("read and check registers", started)
-        if found:
-            self.problems += found
-            self._format_failed = True
-            return
-        if self._format_failed:
-            return
-        ids = b.ids(rows)
-        self.ctx.ids.update(ids)
-        self._provided[b.name] = {kind: _keys_digest(keys) for kind, keys in ids.items()}
-        if ids:
-            _write_keys(self.scratch / KEYS / f"{b.name}.json", ids)
         self._load_keys(b.ref_kinds)
+        checked = b.check_rows(rows, found, self.ctx, shown)  # every row, whatever came before
+        self.problems += checked.problems
+        started = self._clock("read and check registers", started)
+        self._provided[b.name] = {kind: _keys_digest(keys) for kind, keys in checked.ids.items()}
+        if checked.ids:
+            _write_keys(self.scratch / KEYS / f"{b.name}.json", checked.ids)
         started = self._clock("keys (digests, keys/, loading reused ones)", started)
-        self.ctx.rows[b.name] = rows
         if reused:  # read by a later register, so its rows were needed, but its part is unchanged
             self.made.append(reused)
             return
-        self.problems += b.check_references(rows, self.ctx, shown)
-        started = self._clock("read and check registers", started)
         if not self.problems:
-            written = parts.write_part(b.graph, _lines(b, rows, self.ctx), self.scratch, b.name)
+            written = parts.write_part(b.graph, _lines(b, checked.rows, self.ctx), self.scratch, b.name)
             self._made(b.name, fingerprint, written, len(rows))
             self._clock("build, sort and write the parts", started)
         if b.name not in READ_BY_OTHERS:
-            del self.ctx.rows[b.name]  # memory: one register's rows at a time
+            self.ctx.rows.pop(b.name, None)  # memory: one register's rows at a time
 
     def _fingerprint(self, b: Builder, sha: str) -> str:
         keys = sorted((name, kind, digest) for name, given in self._provided.items()
@@ -274,7 +265,7 @@ def reference_context(build_dir: Path, data_dir: Path) -> Context | None:
         if b.name in READ_BY_OTHERS:
             path = data_dir / b.filename
             raw, found = b.read_bytes(path, str(path))
-            if raw is None or hashlib.sha256(raw).hexdigest() != used.get(b.name):
+            if raw is None or hashlib.sha256(canonical(raw)).hexdigest() != used.get(b.name):
                 return None
             rows, found = b.parse(raw, str(path))
             if found:

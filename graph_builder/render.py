@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 
+from graph_builder import resources
 from graph_builder.build import BuildResult
 
 
@@ -14,8 +17,8 @@ def render_build(result: BuildResult, seconds: float) -> None:
     console = Console(file=sys.stdout, soft_wrap=True)
     where = result.out_dir or "memory"
     console.print(
-        f"Built {result.statements:,} statements from {len(result.registers)} registers "
-        f"into {where}/ in {seconds:.2f} s"
+        f"Built {result.statements:,} statements from the {len(result.registers)} registers in "
+        f"{_registers(result.data_dir)} into {where}/ in {seconds:.2f} s"
     )
     if result.reused and not result.rebuilt:
         console.print(f"nothing changed since the previous build: reused all {len(result.reused)} graphs and the store")
@@ -32,3 +35,15 @@ def render_build(result: BuildResult, seconds: float) -> None:
         console.print(table)
     for name, size in result.files.items():
         console.print(f"wrote {where}/{name} ({size:,} bytes)")
+
+
+def _registers(data_dir: Path | None) -> str:
+    """The folder of registers a build read; for the copy shipped with the package, while the
+    working folder has a data/ of its own that is not it, how to build that one instead."""
+    if data_dir is None:
+        return "(unknown)"
+    shown = os.path.relpath(data_dir) if data_dir.resolve().is_relative_to(Path.cwd().resolve()) else str(data_dir)
+    here = Path("data")
+    if data_dir.resolve() == resources.data_dir().resolve() and here.is_dir() and here.resolve() != data_dir.resolve():
+        return f"{shown}/ (the copy installed with the package, not ./data: `--data data` builds yours)"
+    return f"{shown}/"

@@ -27,7 +27,8 @@ from rdflib.term import Node
 from graph_builder import build as building
 from graph_builder import writer
 from graph_builder.errors import InputError, Problem
-from graph_builder.registers import BUILDERS, Builder, Context, Row, builder_for_header
+from graph_builder.registers import BUILDERS, Builder, Context, builder_for_header, closest_builder
+from graph_builder.registers.base import header_problem
 
 DEFAULT_MAX_SIZE = 50 * 1024 * 1024
 RDF_FORMATS: dict[str, ox.RdfFormat] = {
@@ -134,12 +135,18 @@ def load(paths: list[Path], reference: Callable[[], Context], max_size: int = DE
     context: Context | None = None
     for _, label, path, builder in sorted(registers, key=lambda r: (r[0], r[1])):
         context = context or _copy(reference())
-        _load_csv(submission, path, label, builder, context)
+        try:
+            _load_csv(submission, path, label, builder, context)
+        except InputError as exc:  # the other files are still read: every problem in one run
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems + submission.problems)
     return submission
 
 
 def _copy(context: Context) -> Context:
-    return Context(ids={k: dict(v) for k, v in context.ids.items()}, rows=dict(context.rows))
+    return Context(ids={k: dict(v) for k, v in context.ids.items()}, rows=dict(context.rows),
+                   refused={k: set(v) for k, v in context.refused.items()}, unreadable=set(context.unreadable))
 
 
 def _read(path: Path, label: str, max_size: int) -> bytes:
@@ -177,6 +184,9 @@ def _builder(raw: bytes, label: str) -> Builder:
     first = raw.split(b"\n", 1)[0].decode("utf-8", errors="replace").lstrip("\ufeff").rstrip("\r")
     header = next(csv.reader(io.StringIO(first)), [])
     builder = builder_for_header(header)
+    near = closest_builder(header) if builder is None else None
+    if near is not None:
+        raise _problem(label, 1, header_problem(header, [c.name for c in near.columns], near.filename))
     if builder is None:
         names = ", ".join(b.filename for b in BUILDERS)
         raise _problem(label, 1, f"the header {','.join(header)!r} is not that of a register ({names}); "
@@ -187,23 +197,25 @@ def _builder(raw: bytes, label: str) -> Builder:
 def _load_csv(submission: Submission, path: Path, label: str, builder: Builder, context: Context) -> None:
     """Build a register file against the context, then add its keys and rows to the context.
 
-    As `build.build_register`, except that rows the register's own checks reject are left
-    out (and kept as problems of the submission) while the others are built and checked:
-    one run reports every problem. A file-level problem (header, encoding) stops the run.
+    As `build.build_register`, except that the rows the checks refuse (and those naming a
+    refused row) are left out, and their problems kept as problems of the submission, while
+    the others are built: one run reports every problem. A file-level problem (header,
+    encoding) raises InputError; the register's keys are then unreadable to later files.
     """
     submission.registers[label] = builder.name
-    rows, problems = builder.read(path, label)
-    if any(p.line <= 1 for p in problems) or (problems and not rows):  # no row could be read: file-level
-        raise InputError(problems)
-    rows = _without(rows, problems)
-    rejected = builder.check_references(rows, _with_rows(context, builder, rows), label)
-    rows = _without(rows, rejected)
-    built_context = _with_rows(context, builder, rows)
-    submission.problems.extend(problems + rejected)
-    quads = writer.canonical(building.register_quads(builder, rows, built_context))
-    for name, ids in builder.ids(rows).items():
+    rows, found = builder.read(path, label)
+    if any(p.line <= 1 for p in found) or (found and not rows):  # no row could be read: file-level
+        context.unreadable.update(builder.ids([]))
+        raise InputError(found)
+    built_context = _copy(context)  # the file's rows replace the register's (as in build_register)
+    checked = builder.check_rows(rows, found, built_context, label)
+    submission.problems.extend(checked.problems)
+    quads = writer.canonical(building.register_quads(builder, checked.rows, built_context))
+    for name, ids in builder.ids(checked.rows).items():
         context.ids.setdefault(name, {}).update(ids)
-    context.rows[builder.name] = rows + context.rows.get(builder.name, [])
+    for kind, keys in built_context.refused.items():
+        context.refused.setdefault(kind, set()).update(keys)
+    context.rows[builder.name] = checked.rows + context.rows.get(builder.name, [])
     text = "".join(f"{q.s} {q.p} {q.o} .\n" for q in quads)
     built = list(ox.parse(text.encode(), format=ox.RdfFormat.N_TRIPLES))
     for q in built:
@@ -211,20 +223,6 @@ def _load_csv(submission: Submission, path: Path, label: str, builder: Builder, 
             node, rows_of = q.subject.value, submission.rows.get(q.subject.value)
             submission.rows[node] = f"{rows_of},{q.object.value}" if rows_of else f"{label}:{q.object.value}"
     submission.quads.extend(built)
-
-
-def _without(rows: list[Row], problems: list[Problem]) -> list[Row]:
-    bad = {p.line for p in problems}
-    return [r for r in rows if r.line not in bad]
-
-
-def _with_rows(context: Context, builder: Builder, rows: list[Row]) -> Context:
-    """The context a file's rows are built in: its rows replace the register's (as in build_register)."""
-    built = _copy(context)
-    built.rows[builder.name] = rows
-    for name, ids in builder.ids(rows).items():
-        built.ids.setdefault(name, {}).update(ids)
-    return built
 
 
 def _parse_rdf(raw: bytes, label: str, fmt: ox.RdfFormat, bnode_prefix: str) -> list[ox.Quad]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -114,6 +115,39 @@ def test_same_registers_give_byte_identical_graph(built, shipped_data, tmp_path)
     assert built.out_dir is not None and again.out_dir is not None
     for name in ("graph.trig", "graph.nq"):
         assert (built.out_dir / name).read_bytes() == (again.out_dir / name).read_bytes(), name
+
+
+def test_registers_saved_by_excel_give_byte_identical_graph(built, shipped_data, tmp_path):
+    """CRLF line ends (RFC 4180's, Excel's) and the BOM of Excel's "CSV UTF-8", in every
+    register, a quoted cell holding a line break included: the same rows, the same bytes."""
+    data = tmp_path / "excel"
+    data.mkdir()
+    for path in shipped_data.glob("*.csv"):
+        (data / path.name).write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    assert any(b'"' in p.read_bytes() and b"\r\n" in p.read_bytes() for p in data.glob("*.csv"))
+    again = building.build(data, tmp_path / "again")
+    assert built.out_dir is not None and again.out_dir is not None
+    for name in ("graph.trig", "graph.nq"):
+        assert (built.out_dir / name).read_bytes() == (again.out_dir / name).read_bytes(), name
+
+
+def test_the_summary_names_the_folder_of_registers_it_read(shipped_data, tmp_path, monkeypatch, capsys):
+    """After `pip install .`, `nhskg build` in the repository reads the installed copy, not
+    ./data: its first line says which folder it read, and how to build ./data instead."""
+    from clirun import run_cli
+
+    mine = tmp_path / "mine"
+    shutil.copytree(shipped_data, mine, ignore=shutil.ignore_patterns("derive", "README.md"))
+    code, out, _ = run_cli(["build", "--data", str(mine), "--out", str(tmp_path / "b1")], capsys)
+    assert code == 0 and f" registers in {mine}/ into " in out.splitlines()[0], out
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    code, out, _ = run_cli(["build", "--out", str(tmp_path / "b2")], capsys)
+    first = out.splitlines()[0]
+    assert code == 0 and f" registers in {shipped_data}/ (the copy installed with the package" in first, out
+    assert "`--data data` builds yours" in first
+    code, out, _ = run_cli(["build", "--data", "data", "--out", str(tmp_path / "b3")], capsys)
+    assert code == 2  # the folder was read: its registers are missing
 
 
 def test_cli_build_prints_what_was_built(shipped_data, tmp_path):

@@ -62,6 +62,10 @@ CASES = {
         set_cell("participations.csv", 2, "role", "leader"),
         "participations.csv:2: column 'role': 'leader' is not one of",
     ),
+    "padded-text": (
+        set_cell("organisations.csv", 2, "name", " NHS Northumberland CCG"),
+        "organisations.csv:2: column 'name': ' NHS Northumberland CCG' has leading or trailing spaces",
+    ),
 }
 
 
@@ -89,20 +93,79 @@ def test_every_problem_is_listed_not_just_the_first(data_copy, tmp_path, capsys)
 
 
 def test_wrong_header_and_width_and_duplicate_key(data_copy, tmp_path, capsys):
-    orgs = data_copy / "systems.csv"
-    text = orgs.read_text(encoding="utf-8").splitlines()
-    (data_copy / "systems.csv").write_text("\n".join(["key,nam,category,supplier,source,note", *text[1:]]) + "\n")
-    blue = data_copy / "claims.csv"
-    lines = blue.read_text(encoding="utf-8").splitlines()
-    blue.write_text("\n".join([*lines, lines[1]]) + "\n", encoding="utf-8")
+    systems = data_copy / "systems.csv"
+    text = systems.read_text(encoding="utf-8").splitlines()
+    systems.write_text("\n".join(["key,nam,category,supplier,source,note", *text[1:]]) + "\n", encoding="utf-8")
+    claims = data_copy / "claims.csv"
+    claim_lines = claims.read_text(encoding="utf-8").count("\n")  # physical lines: a quoted cell may hold one
+    with claims.open(encoding="utf-8", newline="") as f:
+        first = list(csv.reader(f))[1]
+    with claims.open("a", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerow(first)
     assess = data_copy / "assessments.csv"
-    lines = assess.read_text(encoding="utf-8").splitlines()
-    assess.write_text("\n".join([*lines, "RAL,emram"]) + "\n", encoding="utf-8")
+    assess_lines = assess.read_text(encoding="utf-8").splitlines()
+    assess.write_text("\n".join([*assess_lines, "RAL,emram"]) + "\n", encoding="utf-8")
     code, _, err = run(["build", "--data", str(data_copy), "--out", str(tmp_path / "out")], capsys)
     assert code == 2
-    assert "systems.csv:1: header is key,nam,category" in err
-    assert f"claims.csv:{len(lines) + 1}: duplicate key" in err or "claims.csv" in err
-    assert "fields; the header has 7" in err
+    assert "systems.csv:1: header lacks the column(s) 'name'; has the unknown column(s) 'nam': systems.csv has" in err
+    assert f"claims.csv:{claim_lines + 1}: duplicate key (key={first[0]!r}); first on line 2" in err, err
+    assert f"assessments.csv:{len(assess_lines) + 1}: has 2 fields; the header has 7" in err
+
+
+def test_a_header_a_column_short_names_the_register_and_the_column(data_copy, tmp_path, capsys):
+    def without_note(rows: list[list[str]]) -> None:
+        for row in rows:
+            del row[-1]
+
+    rewrite(data_copy / "partnerships.csv", without_note)
+    code, _, err = run(["build", "--data", str(data_copy), "--out", str(tmp_path / "out")], capsys)
+    assert code == 2
+    assert "partnerships.csv:1: header lacks the column(s) 'note': partnerships.csv has the columns " in err, err
+    assert len([line for line in err.splitlines() if ".csv:" in line]) == 1, err
+
+
+def test_every_problem_of_a_row_and_of_every_register(data_copy, tmp_path, capsys):
+    """An unknown code beside a misspelt status, and a reference problem in a register after a
+    malformed one: each is said, in one run."""
+    rewrite(data_copy / "organisations.csv", set_cell("organisations.csv", 2, "kind", "ccgx")[1])
+    rewrite(data_copy / "partnerships.csv", set_cell("partnerships.csv", 2, "status", "confrmed")[1])
+    rewrite(data_copy / "partnerships.csv", set_cell("partnerships.csv", 2, "follower", "ZZZ9")[1])
+    rewrite(data_copy / "claims.csv", set_cell("claims.csv", 2, "source", "no-such-source")[1])
+    code, _, err = run(["build", "--data", str(data_copy), "--out", str(tmp_path / "out")], capsys)
+    assert code == 2
+    lines = [line for line in err.splitlines() if ".csv:" in line]
+    assert len(lines) == 4, err
+    assert any("organisations.csv:2: column 'kind': 'ccgx' is not one of" in line for line in lines)
+    assert any("partnerships.csv:2: column 'status': 'confrmed'" in line for line in lines)
+    assert any("partnerships.csv:2: column 'follower': 'ZZZ9' is not a known organisation code" in line
+               for line in lines)
+    assert any("claims.csv:2: column 'source': unknown source 'no-such-source'" in line for line in lines)
+
+
+def test_a_refused_row_is_said_once_not_at_each_row_naming_it(data_copy, tmp_path, capsys):
+    """00L's only organisations row is refused: the memberships naming 00L are not reported
+    as naming an unknown code (nor is anything when a whole register cannot be read)."""
+    orgs = data_copy / "organisations.csv"
+    assert sum(line.startswith("00L,") for line in orgs.read_text(encoding="utf-8").splitlines()) == 1
+    naming = [line for line in (data_copy / "memberships.csv").read_text(encoding="utf-8").splitlines()
+              if line.startswith("00L,")]
+    assert naming
+    rewrite(orgs, set_cell("organisations.csv", 2, "kind", "ccgx")[1])
+    code, _, err = run(["build", "--data", str(data_copy), "--out", str(tmp_path / "out")], capsys)
+    assert code == 2
+    assert [line for line in err.splitlines() if ".csv:" in line] == [
+        f"{_shown(orgs)}:2: column 'kind': 'ccgx' is not one of " + err.split("is not one of ", 1)[1].split("\n")[0]
+    ], err
+    orgs.write_text("code,name\n", encoding="utf-8")
+    code, _, err = run(["build", "--data", str(data_copy), "--out", str(tmp_path / "out")], capsys)
+    assert code == 2
+    assert [line.split(": ", 1)[0] for line in err.splitlines() if ".csv:" in line] == [f"{_shown(orgs)}:1"], err
+
+
+def _shown(path: Path) -> str:
+    import os
+
+    return os.path.relpath(path)
 
 
 def test_failed_build_leaves_previous_build_untouched(data_copy, tmp_path, capsys):
@@ -130,8 +193,7 @@ def test_refuses_to_replace_a_folder_that_is_not_a_build(data_copy, tmp_path, ca
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"\xef\xbb\xbfkey,kind\n", "byte order mark"),
-        (b"key,kind,title\r\n", "carriage return"),
+        (b"key,kind,title\rx\n", "sources.csv:1: has a carriage return that does not end a line"),
         (b"", "is empty"),
         (b"key,\xff\n", "not valid UTF-8"),
         (b"key\x00,kind\n", "NUL byte"),

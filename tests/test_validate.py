@@ -134,6 +134,38 @@ def test_rows_the_register_rejects_are_reported_as_violations(tmp_path, referenc
     assert "'confirmd' is not one of confirmed, proposed, dropped" in result.message
 
 
+def test_a_register_saved_by_excel_is_read_as_the_same_rows(tmp_path, reference, shapes, reference_ctx):
+    """CRLF line ends and a BOM ("CSV UTF-8"): the same statements and the same results as LF."""
+    from graph_builder import submission as sub
+
+    lines = (DATA / "partnerships.csv").read_bytes().split(b"\n")[:6]
+    text = b"\n".join([*lines, b'RAP,RAL,global-digital-exemplar,confirmd,,,dhn-nmuh,"two\nlines"', b""])
+    lf, excel = tmp_path / "lf" / "partnerships.csv", tmp_path / "excel" / "partnerships.csv"
+    for path, content in ((lf, text), (excel, b"\xef\xbb\xbf" + text.replace(b"\n", b"\r\n"))):
+        path.parent.mkdir()
+        path.write_bytes(content)
+    loaded = [sub.load([path], lambda: reference_ctx) for path in (lf, excel)]
+    assert loaded[0].quads and loaded[0].quads == loaded[1].quads
+    assert [str(p).replace(str(lf), "F") for p in loaded[0].problems] == [
+        str(p).replace(str(excel), "F") for p in loaded[1].problems] != []
+    said = [reporting.text(validating.validate([path], reference, shapes)).replace(str(path), "F").rsplit(", ", 1)[0]
+            for path in (lf, excel)]  # less the time it took
+    assert "F:7" in said[0] and said[0] == said[1]
+
+
+def test_a_refused_row_of_a_submission_is_said_once(tmp_path, reference, shapes):
+    """A new organisation refused (a misspelt kind): its membership is not built, nor said to
+    name an unknown code; a membership with a code nobody has still is."""
+    orgs, members = tmp_path / "organisations.csv", tmp_path / "memberships.csv"
+    header = (DATA / "organisations.csv").read_text(encoding="utf-8").splitlines()[0]
+    orgs.write_text(f"{header}\nRZZ,A new trust,acute-trustx,,,,,,,nhsx-ccg-stp-2022,\n", encoding="utf-8")
+    members.write_text("member,group,start,end,source,note\nRZZ,QHM,2022-01-01,2022-01-31,nhsx-ccg-stp-2022,\n"
+                       "RZY,QHM,2022-01-01,2022-01-31,nhsx-ccg-stp-2022,\n", encoding="utf-8")
+    report = validating.validate([orgs, members], reference, shapes)
+    said = sorted((r.source, r.column) for r in report.results if r.shape.startswith("register:"))
+    assert said == sorted([(f"{orgs}:2", "kind"), (f"{members}:3", "member")]), reporting.text(report)
+
+
 def test_blank_nodes_of_a_turtle_submission_are_checked(tmp_path, reference, shapes):
     path = tmp_path / "claim.ttl"
     path.write_text('@prefix ndk: <https://w3id.org/nhs-dkg/def#> .\n'
@@ -197,7 +229,8 @@ BAD = {
     "bad-json.jsonld": ('{"@id": "urn:a",\n "x": }', ":2: column 7: Expecting value"),
     "not-utf8.ttl": (b"<urn:a> <urn:b> \"\xff\" .\n", "is not valid UTF-8"),
     "unknown-header.csv": ("a,b,c\n1,2,3\n", "is not that of a register"),
-    "bom.csv": ("\ufefffollower,exemplar,programme,status,start,end,source,note\n", "byte order mark"),
+    "short-header.csv": ("follower,exemplar,programme,status,start,end,source\nRAP,RAL,x,confirmed,,,hsj-12\n",
+                         "header lacks the column(s) 'note': partnerships.csv has the columns follower,"),
 }
 
 

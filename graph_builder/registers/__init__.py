@@ -2,7 +2,7 @@
 
 from graph_builder.registers.adoptions import AdoptionsBuilder
 from graph_builder.registers.assessments import AssessmentsBuilder
-from graph_builder.registers.base import Builder, Column, Context, Row
+from graph_builder.registers.base import Builder, Checked, Column, Context, Row, canonical
 from graph_builder.registers.blueprints import BlueprintsBuilder
 from graph_builder.registers.bodies import BodiesBuilder
 from graph_builder.registers.claims import ClaimsBuilder
@@ -43,4 +43,20 @@ def builder_for_header(header: list[str]) -> Builder | None:
     return None
 
 
-__all__ = ["BUILDERS", "BY_NAME", "Builder", "Column", "Context", "Row", "builder_for_header"]
+def closest_builder(header: list[str], most: int = 2) -> Builder | None:
+    """The one builder whose header this is but for at most `most` columns missing, extra or
+    out of order (a register saved one column short), or None."""
+    scored = []
+    for b in BUILDERS:
+        expected = [c.name for c in b.columns]
+        off = len(set(expected) ^ set(header)) + (len(header) != len(set(header)))
+        if off <= most and len(header) > most:
+            scored.append((off, b))
+    scored.sort(key=lambda s: s[0])
+    if not scored or (len(scored) > 1 and scored[0][0] == scored[1][0]):
+        return None
+    return scored[0][1]
+
+
+__all__ = ["BUILDERS", "BY_NAME", "Builder", "Checked", "Column", "Context", "Row", "builder_for_header",
+           "canonical", "closest_builder"]

@@ -8,6 +8,7 @@ register that has one.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import errno
 import io
@@ -15,13 +16,14 @@ import os
 import re
 import stat
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from graph_builder import iri as mint
 from graph_builder import terms as t
@@ -91,6 +93,13 @@ class Context:
 
     ids: dict[str, dict[str, str]] = field(default_factory=dict)
     rows: dict[str, list[Row]] = field(default_factory=dict)
+    refused: dict[str, set[str]] = field(default_factory=dict)  # key set → keys of rows refused (reported there)
+    unreadable: set[str] = field(default_factory=set)  # key sets whose register could not be read at all
+
+    def withheld(self, ref: str, key: str) -> bool:
+        """Whether an unresolved reference points at a refused row or an unreadable register:
+        that problem is reported once, where it is, not again at each row naming it."""
+        return any(k in self.unreadable or key in self.refused.get(k, ()) for k in _REF_KINDS.get(ref, (ref,)))
 
     def resolve(self, ref: str, key: str) -> str | None:
         if ref == "party":
@@ -196,17 +205,34 @@ def read_file(path: Path, limit: int = MAX_FILE) -> bytes:
         return f.read()
 
 
-def read_rows(text: str, name: str, columns: Sequence[Column]) -> tuple[list[Row], list[Problem]]:
-    """Parse a register's text: header, widths and cell values. Every problem is returned."""
+def canonical(raw: bytes) -> bytes:
+    """A register file's bytes as they are read and hashed: without the byte order mark of
+    Excel's "CSV UTF-8", and with CRLF line ends (RFC 4180's, Excel's) made LF, so the same
+    rows give the same graph, byte for byte, however the file was saved."""
+    raw = raw.removeprefix(codecs.BOM_UTF8)
+    return raw.replace(b"\r\n", b"\n") if b"\r" in raw else raw
+
+
+def header_problem(header: Sequence[str], expected: Sequence[str], register: str) -> str:
+    """What is wrong with a header: the columns missing, the columns extra, or the order."""
+    missing, extra = Counter(expected) - Counter(header), Counter(header) - Counter(expected)
+    said = [f"{what} {', '.join(repr(c) for c in cols)}" for what, cols in
+            (("lacks the column(s)", missing), ("has the unknown column(s)", extra)) if cols]
+    wrong = "; ".join(said) or "has the right columns in another order"
+    return f"header {wrong}: {register} has the columns {','.join(expected)}"
+
+
+def read_rows(text: str, name: str, columns: Sequence[Column], register: str = "the register"
+              ) -> tuple[list[Row], list[Problem]]:
+    """Parse a register's text (`canonical`: no BOM, LF line ends): header, widths and cell
+    values. Every problem is returned."""
     problems: list[Problem] = []
-    if text.startswith("\ufeff"):
-        return [], [Problem(name, 1, "", "starts with a byte order mark; save it as UTF-8 without BOM")]
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         return [], [Problem(name, line, "", "contains a NUL byte; registers are text")]
     if "\r" in text:
         line = text.count("\n", 0, text.index("\r")) + 1
-        return [], [Problem(name, line, "", "has a carriage return (CRLF line ends); use \\n line ends")]
+        return [], [Problem(name, line, "", "has a carriage return that does not end a line (CRLF or LF do)")]
     expected = [c.name for c in columns]
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
@@ -216,7 +242,7 @@ def read_rows(text: str, name: str, columns: Sequence[Column]) -> tuple[list[Row
     except csv.Error as exc:
         return [], [Problem(name, 1, "", f"cannot be read as CSV: {exc}")]
     if header != expected:
-        return [], [Problem(name, 1, "", f"header is {','.join(header)}; expected {','.join(expected)}")]
+        return [], [Problem(name, 1, "", header_problem(header, expected, register))]
     rows: list[Row] = []
     start = reader.line_num + 1  # a row's first line: a quoted cell may hold line breaks
     # Values that repeat (kinds, dates, sources) are checked and kept once, not once a row (national scale).
@@ -244,6 +270,14 @@ def read_rows(text: str, name: str, columns: Sequence[Column]) -> tuple[list[Row
     if not rows and not problems:
         problems.append(Problem(name, 1, "", "has a header but no rows"))
     return rows, problems
+
+
+class Checked(NamedTuple):
+    """A register's rows checked: those fit to build, every problem, and its key sets."""
+
+    rows: list[Row]
+    problems: list[Problem]
+    ids: dict[str, dict[str, str]]
 
 
 class Builder(ABC):
@@ -293,11 +327,15 @@ class Builder(ABC):
     def parse(self, raw: bytes, shown: str) -> tuple[list[Row], list[Problem]]:
         """Rows and problems of a register file's bytes."""
         try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = raw.count(b"\n", 0, exc.start) + 1
-            return [], [Problem(shown, line, "", f"is not valid UTF-8 (byte {exc.start})")]
-        rows, problems = read_rows(text, shown, self.columns)
+            text = canonical(raw).decode("utf-8")
+        except UnicodeDecodeError:
+            try:  # where in the file as it is (a BOM and CRs are valid UTF-8, so it fails there too)
+                raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                line = raw.count(b"\n", 0, exc.start) + 1
+                return [], [Problem(shown, line, "", f"is not valid UTF-8 (byte {exc.start})")]
+            raise
+        rows, problems = read_rows(text, shown, self.columns, self.filename)
         return rows, problems + self.duplicate_keys(rows, shown)
 
     def duplicate_keys(self, rows: Iterable[Row], label: str) -> list[Problem]:
@@ -316,32 +354,79 @@ class Builder(ABC):
         """Key sets this register provides to the others (e.g. `org`: code → IRI)."""
         return {}
 
-    def check_references(self, rows: Sequence[Row], ctx: Context, label: str) -> list[Problem]:
-        """Every reference resolves, and the register's own cross-field rules hold."""
+    def check_rows(self, rows: list[Row], found: list[Problem], ctx: Context, label: str) -> Checked:
+        """Check the rows read (with the problems reading found) against the context, and add
+        this register's rows and keys to it: the rows fit to build, every problem, the keys.
+
+        Every row is checked, a refused one too, so one run reports every problem. A register
+        none of whose rows could be read leaves its key sets unreadable, and the keys of refused
+        rows are kept as refused: a row naming one is not built, nor reported again
+        (`Context.withheld`); the refused row is reported once, where it is."""
+        if found and not rows:  # the file could not be read, or no row of it could
+            ctx.unreadable.update(self.ids([]))
+            return Checked([], found, {})
+        refused = {p.line for p in found}
+        good = [r for r in rows if r.line not in refused] if refused else rows
+        if refused:
+            self._refuse([r for r in rows if r.line in refused], ctx)
+        ids = self.ids(good)
+        for kind, keys in ids.items():
+            if kind in ctx.ids:
+                ctx.ids[kind].update(keys)
+            else:
+                ctx.ids[kind] = keys
+        ctx.rows[self.name] = good
+        problems = found + self.check_references(rows, ctx, label, {(p.line, p.column) for p in found if p.column})
+        refused.update(p.line for p in problems)
+        if ctx.refused or ctx.unreadable:
+            refused.update(r.line for r in rows if r.line not in refused and self._withheld(r, ctx))
+        if not refused:
+            return Checked(rows, problems, ids)
+        self._refuse([r for r in rows if r.line in refused], ctx)
+        return Checked([r for r in rows if r.line not in refused], problems, ids)
+
+    def _refuse(self, rows: Iterable[Row], ctx: Context) -> None:
+        """Keep the keys refused rows would have given (the first key column names them)."""
+        keys = {r.get(self.key[0]) for r in rows}
+        for kind in self.ids([]) if keys else ():
+            ctx.refused.setdefault(kind, set()).update(keys)
+
+    def _withheld(self, row: Row, ctx: Context) -> bool:
+        return any(ctx.resolve(ref, key) is None and ctx.withheld(ref, key) for _, ref, key in self.references(row))
+
+    @cached_property
+    def _referring(self) -> tuple[tuple[str, str], ...]:
+        """The columns that refer to keys, with their key set (a sources column: source)."""
+        return tuple((c.name, "source" if c.kind == "sources" else c.ref or "") for c in self.columns
+                     if c.ref or c.kind == "sources")
+
+    def references(self, row: Row) -> list[tuple[str, str, str]]:
+        """Each reference a row makes: (column, key set, key)."""
+        found = []
+        for name, kind in self._referring:
+            value = row.get(name)
+            if value and kind == "source":
+                found += [(name, kind, key) for key in value.split(";")]
+            elif value:
+                found.append((name, kind, value))
+        return found
+
+    def check_references(self, rows: Sequence[Row], ctx: Context, label: str,
+                         malformed: Collection[tuple[int, str]] = frozenset()) -> list[Problem]:
+        """Every reference resolves, and the register's own cross-field rules hold.
+
+        `malformed` are the (line, column) cells found wrong on reading: they are not looked
+        up, and a row with one is not put to the cross-field rules, which compare well-formed
+        values. A reference to a refused row or an unreadable register is not reported."""
         problems = []
+        flawed = {line for line, _ in malformed}
         for row in rows:
-            for col in self.columns:
-                value = row.get(col.name)
-                if not value:
+            for column, kind, key in self.references(row):
+                if (row.line, column) in malformed or ctx.resolve(kind, key) is not None or ctx.withheld(kind, key):
                     continue
-                if col.kind == "sources":
-                    for key in value.split(";"):
-                        if ctx.resolve("source", key) is None:
-                            problems.append(
-                                Problem(
-                                    label,
-                                    row.line,
-                                    col.name,
-                                    f"unknown source {key!r}: add it to sources.csv or cite a known key",
-                                )
-                            )
-                elif col.ref and ctx.resolve(col.ref, value) is None:
-                    problems.append(
-                        Problem(
-                            label, row.line, col.name, f"{value!r} is not a known {_REF_NAMES.get(col.ref, col.ref)}"
-                        )
-                    )
-            problems.extend(Problem(label, row.line, c, m) for c, m in self.check(row, ctx))
+                problems.append(Problem(label, row.line, column, unknown(kind, key)))
+            if row.line not in flawed:
+                problems.extend(Problem(label, row.line, c, m) for c, m in self.check(row, ctx))
         return problems
 
     def check(self, row: Row, ctx: Context) -> Iterator[tuple[str, str]]:
@@ -393,6 +478,13 @@ _REF_NAMES = {
     "blueprint": "blueprint key in blueprints.csv",
     "source": "source key in sources.csv",
 }
+
+
+def unknown(kind: str, key: str) -> str:
+    """The message for a reference that does not resolve."""
+    if kind == "source":
+        return f"unknown source {key!r}: add it to sources.csv or cite a known key"
+    return f"{key!r} is not a known {_REF_NAMES.get(kind, kind)}"
 
 
 def opt(node: str, pred: str, value: str, make: Callable[[str], str]) -> Iterator[Triple]:

@@ -6,7 +6,7 @@ direct edge `ndk:succeededBy` links each predecessor to each successor.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 
 from graph_builder import iri as mint
 from graph_builder import terms as t
@@ -38,10 +38,12 @@ class SuccessionsBuilder(Builder):
         if row["predecessor"] == row["successor"]:
             yield "successor", "an organisation cannot succeed itself"
 
-    def check_references(self, rows: Sequence[Row], ctx: Context, label: str) -> list[Problem]:
-        problems = super().check_references(rows, ctx, label)
+    def check_references(self, rows: Sequence[Row], ctx: Context, label: str,
+                         malformed: Collection[tuple[int, str]] = frozenset()) -> list[Problem]:
+        problems = super().check_references(rows, ctx, label, malformed)
         first: dict[str, Row] = {}
-        for row in rows:
+        flawed = {line for line, _ in malformed}
+        for row in (r for r in rows if r.line not in flawed):  # a malformed kind or date is said already
             other = first.setdefault(row["event"], row)
             if (other["kind"], other["date"]) != (row["kind"], row["date"]):
                 problems.append(
