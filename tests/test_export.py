@@ -493,3 +493,14 @@ def test_a_view_reads_only_its_relations(build_dir, monkeypatch):
     assert network._LEAN_EDGES["partnership"] in read and network._LEAN_EDGES["participation"] in read
     assert not {network._LEAN_EDGES[r] for r in ("deployment", "membership", "succession")} & set(read)
     assert network._NODE_SCAN not in read
+
+
+def test_export_help_points_to_a_page_that_exists(capsys):
+    """`export --help` says where to read how to open each format: a heading of the README."""
+    import re
+
+    code, stdout, _ = cli(["export", "--help"], capsys)
+    found = re.search(r'README section "([^"]+)"', " ".join(stdout.split()))
+    assert code == 0 and found, stdout
+    readme = Path(__file__).resolve().parent.parent / "README.md"
+    assert f"### {found.group(1)}\n" in readme.read_text(encoding="utf-8")
