@@ -203,8 +203,8 @@ def export(ctx: click.Context, fmt: str | None, output: Path | None, view: str, 
 
     Views: followers (exemplars, fast followers, partnerships of every status), systems
     (organisations, systems, suppliers, deployments), areas (memberships of trusts and
-    CCGs in STPs, ICBs and regions), all. EXPORT.md in the repository says how to open
-    each format.
+    CCGs in STPs, ICBs and regions), all. The README section "Formats and how to open
+    them" says how to open each format.
     """
     from graph_builder.errors import UsageError
     from graph_builder.export import export as exporting

@@ -37,6 +37,7 @@ from __future__ import annotations
 import gc
 import os
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -66,6 +67,8 @@ class Edge:
     source: str
     target: str
     attrs: dict[str, Value]
+    node: str = ""
+    """The relation node behind the edge (its key in the projection); `id` is unique in the view."""
 
 
 @dataclass
@@ -78,6 +81,8 @@ class PropertyGraph:
     edges: list[Edge]
     sources: dict[str, dict[str, str]] = field(default_factory=dict)
     store: GraphStore | None = None
+    periods: list[tuple[date | None, date | None]] = field(default_factory=list)
+    """When the view's defining relation holds (`export_views.periods`), whatever `as_of`."""
     _positions: dict[str, tuple[float, float]] | None = None
 
     @property
@@ -200,10 +205,9 @@ def property_graph(store: GraphStore, view: str, as_of: date | None = None,
         limit(name, least, True)
     graph = export_views.projection(store, name, timeout)
     selected = export_views.select(graph, name, as_of)
+    periods = export_views.periods(graph, name)
     if as_of is not None and not export_views.defining_edges(selected, name):
-        first = export_views.earliest(graph, name)
-        hint = f" (the earliest is {first.isoformat()})" if first else ""
-        raise UsageError(f"the {name} view selects nothing on {as_of.isoformat()}{hint}; choose a later --as-of")
+        raise UsageError(export_views.nothing_on(name, as_of, periods))
     if whole and as_of is not None:
         selected = export_views.select(graph, name, None)
     if limit is not None:
@@ -215,13 +219,46 @@ def property_graph(store: GraphStore, view: str, as_of: date | None = None,
         attrs["name"] = display_name(data)
         attrs["caption"] = caption(data)
         nodes.append(Node(node, dict(sorted(attrs.items()))))
-    edges = [Edge(key, u, v, dict(sorted((k, _value(val, k)) for k, val in data.items() if val is not None)))
-             for u, v, key, data in selected.edges(keys=True, data=True)]
+    edges = _edges(selected, {n.id for n in nodes})
     nodes.sort(key=lambda n: n.id)
-    edges.sort(key=lambda e: (e.source, e.target, e.id))
     cited = {key for item in [*(n.attrs for n in nodes), *(e.attrs for e in edges)]
              for key in str(item.get("source") or "").split(";") if key}
-    return PropertyGraph(name, as_of, nodes, edges, _sources(store, cited, timeout), store)
+    return PropertyGraph(name, as_of, nodes, edges, _sources(store, cited, timeout), store, periods=periods)
+
+
+def _edges(view: Any, node_ids: set[str]) -> list[Edge]:
+    """The view's edges, sorted, each with an id no node or other edge of the view has.
+
+    The id is the relation node's IRI. Where that is one of the edge's ends (an authorship:
+    the blueprint states its author), the id is `authorship:<author>:<blueprint>`, as for the
+    structural links; where one relation node gives several edges (a merger's change event:
+    an edge per predecessor), each adds its ends: `<event IRI>#<predecessor>-<successor>`.
+    """
+    rows = sorted(view.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2]))
+    shared = Counter(key for _, _, key, _ in rows)
+    taken = set(node_ids)
+    edges = []
+    for u, v, key, data in rows:
+        if key in (u, v):
+            wanted = f"{data['relation']}:{u}:{v}"
+        elif shared[key] > 1 or key in taken:
+            wanted = f"{key}#{_tail(u)}-{_tail(v)}"
+        else:
+            wanted = key
+        unique, n = wanted, 1
+        while unique in taken:
+            n += 1
+            unique = f"{wanted}-{n}"
+        taken.add(unique)
+        attrs = dict(sorted((k, _value(val, k)) for k, val in data.items() if val is not None))
+        edges.append(Edge(unique, u, v, attrs, key))
+    edges.sort(key=lambda e: (e.source, e.target, e.id))
+    return edges
+
+
+def _tail(iri: str) -> str:
+    """The last segment of an IRI: an organisation's code, a system's slug."""
+    return iri.rstrip("/").rsplit("/", 1)[-1]
 
 
 _TUPLES = {"provisions": ("provision", "status", "as_of", "source"), "closures": ("event", "date", "source")}

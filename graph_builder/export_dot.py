@@ -6,6 +6,8 @@ each edge its colour and `style` (solid, dashed, dotted) by status. Every other
 attribute keeps its name, except those Graphviz or pydot use themselves: the preferred
 label is `pref_label` and the display name `display_name` (all DOT attribute values are
 text; lists are joined with " | "). Render with e.g. `sfdp -Tsvg -Goverlap=prism view.dot > view.svg`.
+Edges are drawn straight: `splines="true"` (routing every edge round the nodes) takes Graphviz
+minutes on the all view; add `-Gsplines=true` to the command for a small view if wanted.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ def _attrs(pairs: list[tuple[str, object]]) -> str:
 def dot(graph: PropertyGraph) -> bytes:
     out = [f"// {graph.title}; nhskg {__version__}",
            f"digraph {_quote('nhs-dkg ' + graph.view)} {{",
-           '  graph [overlap="prism", splines="true", fontname="Helvetica"];',
+           '  graph [overlap="prism", fontname="Helvetica"];',
            '  node [shape="ellipse", style="filled", fontname="Helvetica", fontsize="10"];',
            '  edge [fontname="Helvetica", fontsize="8"];']
     for node in graph.nodes:

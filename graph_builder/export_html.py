@@ -6,7 +6,9 @@ and the view as JSON filled in. It draws the nodes at the export's layout, colou
 kind, with a legend (click a kind to hide it), search by name or code, a panel with a
 clicked node's facts, relations and sources (title, publisher, date, address), and a
 date field with a slider: with a date set, only the edges that held on that day and the
-nodes they join (and the view's anchors) are shown, by the same rule as `--as-of`. The
+nodes they join (and the view's anchors) are shown, by the same rule as `--as-of`; the
+periods in which the view's relation holds are listed (memberships are snapshots: the areas
+view is empty between them), and a date outside them says so. The
 file always holds the whole view; `--as-of` sets the date it opens at. The address may
 carry `#select=RAL&date=2018-01-31&q=text` to open in that state.
 """
@@ -23,6 +25,7 @@ from typing import Any
 from graph_builder import __version__
 from graph_builder.export import Edge, Node, PropertyGraph
 from graph_builder.export_style import KIND_NAMES, colour, edge_style, legend, short_name
+from graph_builder.export_views import VIEW_RELATIONS, describe
 
 _NODE_FIELDS = ("kind", "name", "caption", "code", "anchor", "anchor_from")
 
@@ -74,6 +77,9 @@ def _summary(graph: PropertyGraph) -> dict[str, Any]:
         "generated_by": f"nhskg {__version__}",
         "sources": graph.sources,
         "dates": {"min": min(dates) if dates else None, "max": max(dates) if dates else None},
+        "periods": [{"from": start.isoformat() if start else None, "until": until.isoformat() if until else None,
+                     "text": describe((start, until))} for start, until in graph.periods if start or until],
+        "relation": VIEW_RELATIONS[graph.view][0] if graph.view != "all" else "relation",
         "legend": [{"kind": k, "name": name, "colour": c, "count": kinds[k]} for k, name, c in legend(kinds)],
         "kind_names": KIND_NAMES,
         "edge_legend": [

@@ -34,7 +34,7 @@ BATCH = 500
 def triples(graph: PropertyGraph) -> list[ox.Triple]:
     """The sorted statements of the view's subjects (and the blank nodes they reach)."""
     assert graph.store is not None, "an RDF export needs the build's store"
-    wanted = {n.id for n in graph.nodes} | {e.id for e in graph.edges if e.id.startswith(mint.ID)}
+    wanted = {n.id for n in graph.nodes} | {e.node for e in graph.edges if e.node.startswith(mint.ID)}
     wanted |= {mint.thing("source", key) for key in graph.sources}
     found: set[ox.Triple] = set()
     todo: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(iri) for iri in sorted(wanted)]

@@ -1,16 +1,17 @@
 """The named views the exports draw: documented subsets of the one projection (network.py).
 
-| view      | nodes                                                   | edges                              |
-|-----------|---------------------------------------------------------|------------------------------------|
-| followers | GDE exemplars (announced or confirmed), both ends of every partnership | partnerships, every status |
-| systems   | every system and supplier, organisations with a deployment | deployments, system → supplier  |
-| areas     | both ends of every membership (trusts and CCGs in STPs, ICBs, regions) | memberships, with intervals |
-| all       | every node of the projection                            | every relation                     |
+| view      | nodes                                                            | edges                      |
+|-----------|------------------------------------------------------------------|----------------------------|
+| followers | GDE exemplars (announced or confirmed), both ends of partnerships | partnerships, every status |
+| systems   | every system and supplier, organisations with a deployment       | deployments, system → supplier |
+| areas     | both ends of every membership (trusts, CCGs in STPs, ICBs, regions) | memberships, with intervals |
+| all       | every node of the projection                                     | every relation             |
 
 With an as-of date a view keeps the edges in effect on that day (`network.in_effect`)
 and the nodes they join, plus its anchors: the nodes it shows even without an edge
 (followers: exemplars whose participation was announced by then; systems: every system
-and supplier; all: every node). Anchors carry `anchor=True` and, where dated,
+and supplier, and the organisations whose deployments name none, in-house or no EPR, from
+their date; all: every node). Anchors carry `anchor=True` and, where dated,
 `anchor_from`; every edge carries `valid_from` and `valid_until` (ISO days, `valid_until`
 exclusive, absent where open), the rule of `in_effect` written as an interval so that a
 viewer can filter by date by itself. In the followers view, nodes carry `role`
@@ -19,7 +20,7 @@ viewer can filter by date by itself. In the followers view, nodes carry `role`
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -110,7 +111,9 @@ def anchors(graph: nx.MultiDiGraph, name: str) -> dict[str, date | None]:
     if name == "all":
         return dict.fromkeys(graph.nodes)
     if name == "systems":
-        return {n: None for n, d in graph.nodes(data=True) if d["kind"] in ("system", "supplier")}
+        shown: dict[str, date | None] = {n: None for n, d in graph.nodes(data=True)
+                                         if d["kind"] in ("system", "supplier")}
+        return shown | {n: _first_provision(d["provisions"]) for n, d in graph.nodes(data=True) if d.get("provisions")}
     if name != "followers":
         return {}
     found: dict[str, date | None] = {}
@@ -120,6 +123,12 @@ def anchors(graph: nx.MultiDiGraph, name: str) -> dict[str, date | None]:
             earlier = found.get(u, date.max)
             found[u] = None if since is None or earlier is None else min(since, earlier)
     return found
+
+
+def _first_provision(provisions: list[tuple[str, str, str, str]]) -> date | None:
+    """The day an organisation's first in-house or no-EPR deployment holds from (its as-of date)."""
+    days = [validity({"relation": "deployment", "as_of": as_of})[0] for _, _, as_of, _ in provisions]
+    return None if None in days else min(d for d in days if d is not None)
 
 
 def select(graph: nx.MultiDiGraph, name: str, as_of: date | None = None) -> nx.MultiDiGraph:
@@ -161,14 +170,47 @@ def defining_edges(view: nx.MultiDiGraph, name: str) -> int:
     return sum(1 for *_, d in view.edges(data=True) if name == "all" or d["relation"] == first)
 
 
-def earliest(graph: nx.MultiDiGraph, name: str) -> date | None:
-    """The first day on which the view has an edge of its defining relation (None: undated ones)."""
+Period = tuple[date | None, date | None]
+"""Days from the first (None: always before) until, not including, the second (None: still)."""
+
+_HELD = {"followers": "partnerships", "systems": "deployments", "areas": "memberships", "all": "relations"}
+
+
+def periods(graph: nx.MultiDiGraph, name: str) -> list[Period]:
+    """When the view has an edge of its defining relation: their intervals (`validity`) merged, in order.
+
+    Memberships are snapshots (a source lists an area's members over a year or a quarter), so
+    the areas view has gaps: dates on which no membership is known.
+    """
     first = VIEW_RELATIONS[name][0]
-    days = []
-    for *_, data in graph.edges(data=True):
-        if name == "all" or data["relation"] == first:
-            start = validity(data)[0]
-            if start is None:
-                return None
-            days.append(start)
-    return min(days) if days else None
+    spans = sorted((validity(d) for *_, d in graph.edges(data=True) if name == "all" or d["relation"] == first),
+                   key=lambda span: (span[0] or date.min, span[1] or date.max))
+    merged: list[Period] = []
+    for start, until in spans:
+        if merged and (merged[-1][1] is None or start is None or start <= merged[-1][1]):
+            last_start, last_until = merged[-1]
+            later = None if last_until is None or until is None else max(last_until, until)
+            merged[-1] = (last_start, later)
+        else:
+            merged.append((start, until))
+    return merged
+
+
+def describe(span: Period) -> str:
+    """A period in words, its last day included: `from 2017-04-01 to 2018-03-31`."""
+    start, until = span
+    begin = f"from {start.isoformat()}" if start else "always"
+    if until is None:
+        return f"{begin} on" if start else "always"
+    return f"{begin} to {(until - timedelta(days=1)).isoformat()}" if start else f"before {until.isoformat()}"
+
+
+def nothing_on(name: str, as_of: date, spans: list[Period]) -> str:
+    """The one-line error for a date on which a view selects nothing: when it does select something."""
+    said = [describe(span) for span in spans]
+    if not said:
+        return f"the {name} view selects nothing on {as_of.isoformat()}: the build has no {_HELD[name]}"
+    listed = said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
+    snapshots = " (snapshots)" if name == "areas" else ""
+    return (f"the {name} view selects nothing on {as_of.isoformat()}: its {_HELD[name]} hold {listed}{snapshots}; "
+            "choose --as-of within one")

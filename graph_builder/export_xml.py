@@ -10,7 +10,9 @@ also carries a yFiles `ShapeNode` (position, size, fill colour of its kind, and 
 caption as the label) and each edge a `PolyLineEdge` (colour and line style by status),
 so the file opens in yEd already drawn; yEd's Properties Mapper can map any other key.
 GEXF nodes carry `viz:color` (the kind's colour), `viz:size` (by degree) and
-`viz:position`; their `label` is the display name.
+`viz:position`; their `label` is the display name, and the preferred label, which the
+other formats call `label`, is the attribute `pref_label` (a GEXF reader takes `label` for
+its own).
 """
 
 from __future__ import annotations
@@ -124,6 +126,9 @@ def _graphml_lines(graph: PropertyGraph) -> Iterator[list[str]]:
     yield ["  </graph>", "</graphml>"]
 
 
+_GEXF_NODE = {"label": "pref_label"}
+"""Node attributes renamed in GEXF: its readers (networkx, Gephi) take `label` for the element's own."""
+
 _GEXF_TYPES = {"int": "integer", "double": "double", "boolean": "boolean", "string": "string"}
 
 
@@ -145,6 +150,7 @@ def _gexf_lines(graph: PropertyGraph) -> Iterator[list[str]]:
            'xsi:schemaLocation="http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd" version="1.3">',
            f"  <meta><creator>nhskg {__version__}</creator><description>{escape(graph.title)}</description></meta>",
            '  <graph defaultedgetype="directed" mode="static">']
+    node_types = {_GEXF_NODE.get(name, name): kind for name, kind in node_types.items()}
     for scope, types in (("node", node_types), ("edge", edge_types)):
         out.append(f'    <attributes class="{scope}">')
         out += [f"      <attribute id={quoteattr(name)} title={quoteattr(name)} type=\"{_GEXF_TYPES[kind]}\"/>"
@@ -157,7 +163,7 @@ def _gexf_lines(graph: PropertyGraph) -> Iterator[list[str]]:
         r, g, b = rgb(colour(str(node.attrs.get("kind", ""))))
         out = [f"      <node id={quoteattr(node.id)} label={quoteattr(_text(node.attrs.get('name', node.id)))}>"]
         out.append("        <attvalues>")
-        out += [f"          <attvalue for={quoteattr(name)} value={quoteattr(_lexical(value))}/>"
+        out += [f"          <attvalue for={quoteattr(_GEXF_NODE.get(name, name))} value={quoteattr(_lexical(value))}/>"
                 for name, value in node.attrs.items()]
         out.append("        </attvalues>")
         out.append(f'        <viz:color r="{r}" g="{g}" b="{b}" a="1.0"/>')

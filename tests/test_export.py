@@ -23,7 +23,8 @@ from graph_builder.cli import EXPORT_FORMATS, EXPORT_VIEWS
 from graph_builder.export import FORMATS, LIST_SEPARATOR, export
 from graph_builder.store import open_store
 
-ORG = "https://w3id.org/nhs-dkg/id/org/"
+ID = "https://w3id.org/nhs-dkg/id/"
+ORG = ID + "org/"
 
 
 @pytest.fixture(scope="session")
@@ -67,6 +68,31 @@ def pairs(rows) -> set[tuple[str, str, str]]:
     return {(ORG + r["follower"], ORG + r["exemplar"], r["status"]) for r in rows}
 
 
+def register(shipped_data: Path, name: str) -> list[dict[str, str]]:
+    with (shipped_data / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def systems_from_registers(shipped_data: Path) -> tuple[set[str], list[tuple[str, str]]]:
+    """The systems view read off the registers: every system and supplier, every organisation with a
+    deployment (in-house and no-EPR ones too); an edge per deployment that names a system or supplier,
+    and system → supplier."""
+    deployments, systems = register(shipped_data, "deployments"), register(shipped_data, "systems")
+    suppliers = [r["key"] for r in register(shipped_data, "bodies") if r["kind"] == "supplier"]
+    nodes = {ID + "system/" + r["key"] for r in systems} | {ID + "supplier/" + key for key in suppliers}
+    nodes |= {ORG + r["organisation"] for r in deployments}
+    edges = [(ORG + r["organisation"], ID + ("system/" + r["system"] if r["system"] else "supplier/" + r["supplier"]))
+             for r in deployments if r["system"] or r["supplier"]]
+    edges += [(ID + "system/" + r["key"], ID + "supplier/" + r["supplier"]) for r in systems if r["supplier"]]
+    return nodes, edges
+
+
+def areas_from_registers(shipped_data: Path, as_of: str | None = None) -> list[tuple[str, str]]:
+    """The areas view's edges read off memberships.csv: (member, group) of the rows that held on `as_of`."""
+    return [(ORG + r["member"], ORG + r["group"]) for r in register(shipped_data, "memberships")
+            if as_of is None or r["start"] <= as_of <= r["end"]]
+
+
 def test_cli_choices_match_the_api():
     assert tuple(FORMATS) == EXPORT_FORMATS
     assert tuple(export_views.VIEWS) == EXPORT_VIEWS
@@ -94,16 +120,20 @@ def test_graphml_declares_typed_keys_and_yed_graphics(exported):
     assert 'yfiles.type="nodegraphics"' in text and "<y:NodeLabel" in text and "<y:Fill color=" in text
 
 
-def test_graphml_read_by_igraph(exported, projection):
+def test_graphml_read_by_igraph(exported, projection, shipped_data):
     igraph = pytest.importorskip("igraph")
-    for view in ("followers", "systems"):
-        graph = igraph.Graph.Read_GraphML(str(exported("graphml", view)))
-        want = expected(projection, view)
-        assert (graph.vcount(), graph.ecount()) == (want.number_of_nodes(), want.number_of_edges())
-        assert graph.is_directed()
-        assert set(graph.vs["id"]) == set(want.nodes)
-        kinds = dict(zip(graph.vs["id"], graph.vs["kind"], strict=True))
-        assert all(kinds[n] == d["kind"] for n, d in want.nodes(data=True))
+    graph = igraph.Graph.Read_GraphML(str(exported("graphml", "followers")))
+    want = expected(projection, "followers")
+    assert (graph.vcount(), graph.ecount()) == (want.number_of_nodes(), want.number_of_edges())
+    assert graph.is_directed()
+    assert set(graph.vs["id"]) == set(want.nodes)
+    kinds = dict(zip(graph.vs["id"], graph.vs["kind"], strict=True))
+    assert all(kinds[n] == d["kind"] for n, d in want.nodes(data=True))
+    graph = igraph.Graph.Read_GraphML(str(exported("graphml", "systems")))
+    nodes, edges = systems_from_registers(shipped_data)
+    assert set(graph.vs["id"]) == nodes
+    ids = graph.vs["id"]
+    assert sorted((ids[e.source], ids[e.target]) for e in graph.es) == sorted(edges)
 
 
 def test_all_view_keeps_every_node_and_relation(exported, projection):
@@ -139,38 +169,93 @@ def test_gexf_read_by_networkx_with_colours(exported, partnerships):
     assert mental["viz"]["color"] != ral["viz"]["color"]
 
 
-def test_gexf_areas_as_of_a_date(exported, projection):
+def test_gexf_areas_as_of_a_date(exported, shipped_data):
     graph = nx.read_gexf(exported("gexf", "areas", "2018-01-01"))
-    want = expected(projection, "areas", "2018-01-01")
-    assert graph.number_of_edges() == want.number_of_edges() > 0
+    want = areas_from_registers(shipped_data, "2018-01-01")
+    assert sorted(graph.edges()) == sorted(want) and want
+    assert set(graph.nodes) == {end for edge in want for end in edge}
     assert all(d["valid_from"] <= "2018-01-01" < d["valid_until"] for *_, d in graph.edges(data=True))
     assert {d["relation"] for *_, d in graph.edges(data=True)} == {"membership"}
 
 
+def test_gexf_keeps_the_preferred_label_apart_from_its_own_label(exported, projection):
+    graph = nx.read_gexf(exported("gexf", "all"))
+    ral = graph.nodes[ORG + "RAL"]
+    assert ral["pref_label"] == projection.nodes[ORG + "RAL"]["label"] == "ROYAL FREE LONDON NHS FOUNDATION TRUST"
+    assert ral["label"] == "Royal Free London NHS Foundation Trust"  # GEXF's own label: the display name
+
+
 # --- Cytoscape.js JSON ----------------------------------------------------------------------
 
-def test_cyjs_schema_and_counts(exported, projection):
+def test_cyjs_schema_and_counts(exported, shipped_data):
     doc = json.loads(exported("cyjs", "systems").read_text(encoding="utf-8"))
     nodes, edges = doc["elements"]["nodes"], doc["elements"]["edges"]
-    want = expected(projection, "systems")
-    assert (len(nodes), len(edges)) == (want.number_of_nodes(), want.number_of_edges())
+    want_nodes, want_edges = systems_from_registers(shipped_data)
     ids = {n["data"]["id"] for n in nodes}
-    assert len(ids) == len(nodes)
-    assert all(e["data"]["source"] in ids and e["data"]["target"] in ids for e in edges)
+    assert len(ids) == len(nodes) and ids == want_nodes
+    assert sorted((e["data"]["source"], e["data"]["target"]) for e in edges) == sorted(want_edges)
     assert all({"x", "y"} <= set(n["position"]) and n["data"]["color"].startswith("#") for n in nodes)
     deployments = [e["data"] for e in edges if e["data"]["relation"] == "deployment"]
-    assert deployments and all(d["as_of"] and d["status"] and d["source"] for d in deployments)
+    assert deployments and all(d["as_of"] and d["status"] and d["sources"] for d in deployments)
     register_rows = [n["data"]["register_row"] for n in nodes if "register_row" in n["data"]]
     assert register_rows and all(isinstance(r, int) for r in register_rows)
+    in_house = next(n["data"] for n in nodes if n["data"]["id"] == ORG + "RA9")  # no EPR: no edge, still shown
+    assert in_house["provisions"] == [{"as_of": "2024-10-01", "provision": "none", "source": "nhse-epr-foi-2024",
+                                       "status": "planned"}]
+
+
+def test_cyjs_round_trips_through_networkx(exported, partnerships):
+    """networkx.cytoscape_graph reads the file back: ends, citations and parallel edges kept."""
+    for view in export_views.VIEWS:
+        doc = json.loads(exported("cyjs", view).read_text(encoding="utf-8"))
+        graph = nx.cytoscape_graph(doc)
+        assert (graph.number_of_nodes(), graph.number_of_edges()) == (len(doc["elements"]["nodes"]),
+                                                                      len(doc["elements"]["edges"])), view
+    graph = nx.cytoscape_graph(json.loads(exported("cyjs", "followers").read_text(encoding="utf-8")))
+    cited = {(u, v): d["sources"] for u, v, d in graph.edges(data=True)}
+    assert cited == {(ORG + r["follower"], ORG + r["exemplar"]): r["source"] for r in partnerships}
+
+
+def ids_in(path: Path, fmt: str) -> list[str]:
+    """Every node and edge id a file declares, as its format's readers see them."""
+    import xml.etree.ElementTree as ET
+
+    if fmt in ("graphml", "gexf"):
+        tags = ("node", "edge")
+        return [e.get("id", "") for e in ET.parse(path).iter() if e.tag.rsplit("}", 1)[-1] in tags]
+    if fmt == "cyjs":
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        return [item["data"]["id"] for group in ("nodes", "edges") for item in doc["elements"][group]]
+    if fmt == "html":
+        text = path.read_text(encoding="utf-8")
+        start = text.index('id="graph-data">') + len('id="graph-data">')
+        data = json.loads(text[start:text.index("</script>", start)])
+        return [item["id"] for group in ("nodes", "edges") for item in data[group]]
+    graph = read_dot(path)
+    nodes = [n.get_name().strip('"') for n in graph.get_nodes() if n.get_name() not in ("node", "edge", "graph")]
+    return nodes + [e.get("id").strip('"') for e in graph.get_edges()]
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf", "cyjs", "dot", "html"])
+def test_every_id_is_unique_in_every_view(fmt, exported):
+    for view in export_views.VIEWS:
+        ids = ids_in(exported(fmt, view), fmt)
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        assert not repeated, f"{view}: {len(repeated)} ids repeat, e.g. {repeated[:2]}"
 
 
 # --- DOT ------------------------------------------------------------------------------------
 
-def test_dot_read_by_pydot(exported, partnerships):
+def read_dot(path: Path):
     pydot = pytest.importorskip("pydot")
     with warnings.catch_warnings():  # pydot 4 calls pyparsing names that pyparsing 3.3 deprecates
         warnings.simplefilter("ignore", DeprecationWarning)
-        (graph,) = pydot.graph_from_dot_file(str(exported("dot")))
+        (graph,) = pydot.graph_from_dot_file(str(path))
+    return graph
+
+
+def test_dot_read_by_pydot(exported, partnerships):
+    graph = read_dot(exported("dot"))
     nodes = [n for n in graph.get_nodes() if n.get_name() not in ("node", "edge", "graph")]
     assert len(nodes) == 40
     found = {(e.get_source().strip('"'), e.get_destination().strip('"'), e.get("status").strip('"'))
@@ -178,6 +263,19 @@ def test_dot_read_by_pydot(exported, partnerships):
     assert found == pairs(partnerships)
     ral = graph.get_node(f'"{ORG}RAL"')[0]
     assert ral.get("label") == '"RAL"' and ral.get("fillcolor") == '"#1f77b4"'
+    assert "splines" not in (graph.get_graph_defaults() or [{}])[0]  # spline routing takes minutes on all
+
+
+@pytest.mark.parametrize("view", list(export_views.VIEWS))
+def test_dot_keeps_every_edge_of_every_view(view, exported, shipped_data):
+    """pydot reads every edge GraphML has (read by networkx), relation by relation."""
+    dot = read_dot(exported("dot", view))
+    found = sorted((e.get_source().strip('"'), e.get_destination().strip('"'), e.get("id").strip('"'),
+                    e.get("relation").strip('"')) for e in dot.get_edges())
+    graph = nx.read_graphml(exported("graphml", view), force_multigraph=True)
+    assert found == sorted((u, v, k, d["relation"]) for u, v, k, d in graph.edges(keys=True, data=True))
+    memberships = sum(1 for *_, relation in found if relation == "membership")
+    assert memberships == (len(areas_from_registers(shipped_data)) if view in ("areas", "all") else 0)
 
 
 # --- RDF ------------------------------------------------------------------------------------
@@ -234,6 +332,9 @@ def test_cli_export_infers_the_format_from_the_suffix(build_dir, tmp_path, capsy
     (["--format", "pdf"], "unknown export format 'pdf'"),
     (["--view", "everything"], "unknown view 'everything'"),
     (["--view", "followers", "--as-of", "1990-01-01"], "selects nothing on 1990-01-01"),
+    (["--view", "areas", "--as-of", "2019-06-01"], "the areas view selects nothing on 2019-06-01: its memberships "
+     "hold from 2017-04-01 to 2018-03-31, from 2021-04-01 to 2022-03-31 and from 2023-04-01 to 2023-06-30 "
+     "(snapshots); choose --as-of within one"),
     (["--as-of", "31/01/2018"], "is not a date"),
 ])
 def test_bad_input_is_one_line_exit_2(args, needle, build_dir, tmp_path, capsys):
@@ -392,3 +493,14 @@ def test_a_view_reads_only_its_relations(build_dir, monkeypatch):
     assert network._LEAN_EDGES["partnership"] in read and network._LEAN_EDGES["participation"] in read
     assert not {network._LEAN_EDGES[r] for r in ("deployment", "membership", "succession")} & set(read)
     assert network._NODE_SCAN not in read
+
+
+def test_export_help_points_to_a_page_that_exists(capsys):
+    """`export --help` says where to read how to open each format: a heading of the README."""
+    import re
+
+    code, stdout, _ = cli(["export", "--help"], capsys)
+    found = re.search(r'README section "([^"]+)"', " ".join(stdout.split()))
+    assert code == 0 and found, stdout
+    readme = Path(__file__).resolve().parent.parent / "README.md"
+    assert f"### {found.group(1)}\n" in readme.read_text(encoding="utf-8")

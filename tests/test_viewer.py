@@ -118,3 +118,58 @@ def test_systems_view_draws_and_is_offline(build_dir, projection, tmp_path):
     assert "<script src" not in text and "<link " not in text and "default-src 'none'" in text
     html = dom(tmp_path, page)
     assert body_number(html, "data-rendered") == export_views.select(projection, "systems").number_of_nodes()
+
+
+CYTOSCAPE = Path(__file__).parent / "vendor" / "cytoscape-3.34.4.min.js"
+"""cytoscape.js 3.34.4 (MIT, its licence is at the head of the file), as published on npm (`npm pack
+cytoscape@3.34.4`, dist/cytoscape.min.js): the viewer draws with its own script, so the Cytoscape JSON
+is loaded here into the library its users load it into."""
+
+
+def test_cytoscape_js_loads_every_node_and_edge_of_every_view(build_dir, tmp_path):
+    """cytoscape.js drops an element whose id another element already has: count what it keeps."""
+    import json
+
+    docs = {}
+    for view in export_views.VIEWS:
+        out = tmp_path / f"{view}.cyjs"
+        export(build_dir, "cyjs", out, view)
+        docs[view] = json.loads(out.read_text(encoding="utf-8"))
+    payload = json.dumps({v: d["elements"] for v, d in docs.items()}).replace("</", "<\\/")
+    page = tmp_path / "cytoscape.html"
+    page.write_text(f"""<!DOCTYPE html><html><head><meta charset="utf-8">
+<script src="{CYTOSCAPE.resolve().as_uri()}"></script></head><body>
+<script type="application/json" id="docs">{payload}</script>
+<script>
+var docs = JSON.parse(document.getElementById("docs").textContent), counts = {{}};
+Object.keys(docs).forEach(function (view) {{
+  var cy = cytoscape({{headless: true, elements: docs[view]}});
+  counts[view] = [cy.nodes().length, cy.edges().length];
+}});
+document.body.setAttribute("data-counts", JSON.stringify(counts));
+</script></body></html>""", encoding="utf-8")
+    html = dom(tmp_path, page)
+    found = re.search(r'data-counts="([^"]*)"', html)
+    assert found, "cytoscape.js did not run"
+    counts = json.loads(found.group(1).replace("&quot;", '"'))
+    for view, doc in docs.items():
+        written = [len(doc["elements"]["nodes"]), len(doc["elements"]["edges"])]
+        assert counts[view] == written, f"{view}: cytoscape.js kept {counts[view]} of {written} (nodes, edges)"
+
+
+def test_areas_view_says_when_memberships_hold_and_a_screenshot(build_dir, tmp_path):
+    """Memberships are snapshots: on a date between them the page says so and offers the periods."""
+    page = tmp_path / "areas.html"
+    export(build_dir, "html", page, "areas")
+    html = dom(tmp_path, page, "#date=2019-06-01")
+    assert body_number(html, "data-edges") == 0
+    periods = html[html.index('id="periods"'):html.index("</ul>", html.index('id="periods"'))]
+    assert re.findall(r'data-date="([\d-]+)"', periods) == ["2017-04-01", "2021-04-01", "2023-04-01"]
+    assert "2017-04-01 to 2018-03-31" in periods and "2023-04-01 to 2023-06-30" in periods
+    assert "No membership held on 2019-06-01" in html
+    inside = dom(tmp_path, page, "#date=2021-06-01")
+    assert body_number(inside, "data-edges") > 0 and "No membership held" not in inside
+    shot = tmp_path / "areas-screenshot.png"
+    chromium(tmp_path, page.resolve().as_uri() + "#date=2019-06-01", f"--screenshot={shot}")
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    print(f"screenshot: {shot}")

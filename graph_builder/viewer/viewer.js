@@ -237,7 +237,27 @@
       if (first !== null) slider.value = String(Math.round((Date.parse(day) - first) / DAY));
     }
     visible();
+    gap();
     if (selected) select(selected, false);
+  }
+  // The periods in which the view's relation holds (memberships are snapshots, with gaps between).
+  function gap() {
+    var box = document.getElementById("gap");
+    var held = !day || !data.periods.length || data.periods.some(function (p) {
+      return (!p.from || p.from <= day) && (!p.until || day < p.until);
+    });
+    box.classList.toggle("hidden", held);
+    box.textContent = held ? "" : "No " + data.relation + " held on " + day + ": choose a date in one of the periods above.";
+  }
+  if (data.periods.length) {
+    var periodsNote = document.getElementById("periods-note"), periodList = document.getElementById("periods");
+    periodsNote.classList.remove("hidden");
+    periodsNote.textContent = "The " + data.relation + "s of this view hold (click to go there):";
+    data.periods.forEach(function (p) {
+      var button = el("button", { type: "button", "data-date": p.from || data.dates.min }, el("li", {}, periodList));
+      button.textContent = p.text;
+      button.addEventListener("click", function () { setDay(p.from || data.dates.min); });
+    });
   }
   if (first !== null) {
     slider.max = String(Math.round((last - first) / DAY));
