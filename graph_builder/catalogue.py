@@ -45,7 +45,7 @@ from graph_builder import iri as mint
 from graph_builder import resources
 from graph_builder.errors import UsageError
 from graph_builder.results import XSD, Result, term
-from graph_builder.store import DEFAULT_TIMEOUT, GraphStore, Term, check_read_only, open_store
+from graph_builder.store import DEFAULT_TIMEOUT, GraphStore, Term, open_store, with_prefixes
 
 if TYPE_CHECKING:
     from graph_builder.remote import Endpoint
@@ -303,8 +303,9 @@ def run_sparql(
     timeout: float | None = DEFAULT_TIMEOUT,
     endpoint: Endpoint | None = None,
 ) -> Result:
-    """Answer an ad hoc read-only query (SELECT, ASK, CONSTRUCT, DESCRIBE) from a build or an endpoint."""
-    check_read_only(query)
+    """Answer an ad hoc read-only query (SELECT, ASK, CONSTRUCT, DESCRIBE) from a build or an endpoint;
+    the project's prefixes are declared for it (store.with_prefixes)."""
+    query = with_prefixes(query)
     store = _open(build, endpoint, timeout)
     answer = store.select(query, None, timeout)
     return Result("sparql", "sparql", answer.variables, answer.rows, answer.boolean)
@@ -327,6 +328,9 @@ def read_query(value: str) -> str:
     except OSError:
         is_file = False
     if not is_file:
+        if value.split() == [value] and "{" not in value:  # one word, no brace: a file name, not a query
+            what = "is not a regular file" if path.exists() else "no such query file"  # a FIFO is never opened
+            raise UsageError(f"{value}: {what} (give the query text, or a file that holds it)")
         return value
     try:
         return path.read_text(encoding="utf-8")
