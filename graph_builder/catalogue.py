@@ -75,6 +75,12 @@ class Param:
         shown = f"{self.name}={self.example or self.type.upper()}"
         return f"[{shown}]" if self.optional else shown
 
+    def line(self) -> str:
+        """`--param code=… (org): the follower's ODS code; example: RVW`."""
+        kind = f"choice of {', '.join(self.choices)}" if self.choices else self.type
+        return (f"--param {self.name}=… ({kind}{', optional' if self.optional else ''}): "
+                f"{self.description}{'; example: ' + self.example if self.example else ''}")
+
 
 @dataclass
 class Context:
@@ -104,6 +110,11 @@ class Question:
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
+
+    def example(self) -> str:
+        """A command that asks it, with the example of each parameter it needs."""
+        given = " ".join(f"--param {p.name}={p.example}" for p in self.params if not p.optional and p.example)
+        return f"nhskg query {self.name} {given}".rstrip()
 
 
 def parse_header(name: str, text: str) -> Question:
@@ -338,11 +349,14 @@ def read_query(value: str) -> str:
         raise UsageError(f"{value}: cannot be read as a UTF-8 query file ({exc})") from None
 
 
-def describe(questions: Sequence[Question]) -> Result:
-    """The catalogue itself as a result: name, engine, as-of, parameters, title."""
-    rows = [
-        [q.name, q.engine, "yes" if q.as_of else "no", " ".join(p.usage() for p in q.params), q.title]
-        for q in questions
-    ]
-    return Result("questions", "catalogue", ["name", "engine", "as_of", "parameters", "title"],
-                  [[term(v) for v in row] for row in rows])
+def describe(questions: Sequence[Question], whole: bool = False) -> Result:
+    """The catalogue itself as a result: name, engine, as-of, parameters, title; `whole`
+    adds each question's description, its parameters explained (a line each) and an example."""
+    columns = ["name", "engine", "as_of", "parameters", "title"]
+    rows = [[q.name, q.engine, "yes" if q.as_of else "no", " ".join(p.usage() for p in q.params), q.title]
+            for q in questions]
+    if whole:
+        columns += ["description", "explained", "example"]
+        for row, q in zip(rows, questions, strict=True):
+            row += [q.description, "\n".join(p.line() for p in q.params), q.example()]
+    return Result("questions", "catalogue", columns, [[term(v) for v in row] for row in rows])
