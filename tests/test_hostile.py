@@ -85,7 +85,7 @@ def one_reason(err: str, expected: str) -> str:
     reasons = [line for line in lines if expected in line]
     assert len(reasons) == 1, err
     others = [line for line in lines if line not in reasons]
-    assert all(line.startswith("nhskg: 1 problem(s)") for line in others), err
+    assert all(line.startswith("nhskg: 1 problem") for line in others), err
     return reasons[0]
 
 
