@@ -33,8 +33,9 @@ def run_on_a_terminal(args: list[str], cwd: Path) -> tuple[int, str, str]:
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
-    with subprocess.Popen([sys.executable, "-m", "graph_builder", *args], cwd=cwd, stdout=subprocess.PIPE,
-                          stderr=secondary) as process:
+    with subprocess.Popen(
+        [sys.executable, "-m", "graph_builder", *args], cwd=cwd, stdout=subprocess.PIPE, stderr=secondary
+    ) as process:
         os.close(secondary)
         out, _ = process.communicate(timeout=300)
     reader.join(30)
@@ -42,23 +43,34 @@ def run_on_a_terminal(args: list[str], cwd: Path) -> tuple[int, str, str]:
     return process.returncode, out.decode(), b"".join(got).decode(errors="replace")
 
 
-@pytest.mark.parametrize(("command", "shown"), [
-    (["export", "--view", "followers", "-o", "f.graphml"], "exporting the followers view to f.graphml"),
-    (["validate", "partnerships.csv"], "validating 1 file"),
-    (["build", "-o", "again"], "building"),
-])
+@pytest.mark.parametrize(
+    ("command", "shown"),
+    [
+        (["export", "--view", "followers", "-o", "f.graphml"], "exporting the followers view to f.graphml"),
+        (["validate", "partnerships.csv"], "validating 1 file"),
+        (["build", "-o", "again"], "building"),
+    ],
+)
 def test_long_commands_show_progress_on_a_terminal_only(command, shown, built, tmp_path):
     source = Path(__file__).parent / "validate_cases" / "partnership-in-programme" / "invalid.csv"
     (tmp_path / "partnerships.csv").write_bytes(source.read_bytes())
-    where = ["--build", str(built.out_dir)] if command[0] == "export" else (
-        ["--against", str(built.out_dir)] if command[0] == "validate" else [])
+    where = (
+        ["--build", str(built.out_dir)]
+        if command[0] == "export"
+        else (["--against", str(built.out_dir)] if command[0] == "validate" else [])
+    )
     code, out, terminal = run_on_a_terminal([*command, *where], tmp_path)
     assert code in (0, 1), terminal
     assert shown in terminal and out and shown not in out
     code, _, quiet = run_on_a_terminal(["-q", *command, *where], tmp_path)
     assert code in (0, 1) and shown not in quiet
-    piped = subprocess.run([sys.executable, "-m", "graph_builder", *command, *where], cwd=tmp_path,
-                           capture_output=True, text=True, timeout=300)
+    piped = subprocess.run(
+        [sys.executable, "-m", "graph_builder", *command, *where],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert shown not in piped.stderr
 
 
