@@ -42,9 +42,11 @@ def cli(ctx: click.Context, quiet: bool, verbose: bool) -> None:
 
 def _in_a_folder(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
     """An output's folder must exist: a mistyped path is refused, not created."""
-    if value is not None and not value.absolute().parent.is_dir():
-        raise UsageError(f"{value}: the folder {value.parent} does not exist; create it first or correct the path")
-    return value
+    if value is None or value.absolute().parent.is_dir():
+        return value
+    if value.absolute().parent.exists():
+        raise UsageError(f"{value}: cannot be written ({value.parent} is not a folder)")
+    raise UsageError(f"{value}: the folder {value.parent} does not exist; create it first or correct the path")
 
 
 def _output_option(metavar: str, what: str, *aliases: str, **kwargs: object) -> Callable[[FC], FC]:
