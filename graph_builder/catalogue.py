@@ -45,7 +45,7 @@ from graph_builder import iri as mint
 from graph_builder import resources
 from graph_builder.errors import UsageError
 from graph_builder.results import XSD, Result, term
-from graph_builder.store import DEFAULT_TIMEOUT, GraphStore, Term, check_read_only, open_store
+from graph_builder.store import DEFAULT_TIMEOUT, GraphStore, Term, open_store, with_prefixes
 
 if TYPE_CHECKING:
     from graph_builder.remote import Endpoint
@@ -74,6 +74,12 @@ class Param:
         """`code=RQ6` style, in brackets when optional."""
         shown = f"{self.name}={self.example or self.type.upper()}"
         return f"[{shown}]" if self.optional else shown
+
+    def line(self) -> str:
+        """`--param code=… (org): the follower's ODS code; example: RVW`."""
+        kind = f"choice of {', '.join(self.choices)}" if self.choices else self.type
+        return (f"--param {self.name}=… ({kind}{', optional' if self.optional else ''}): "
+                f"{self.description}{'; example: ' + self.example if self.example else ''}")
 
 
 @dataclass
@@ -104,6 +110,11 @@ class Question:
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
+
+    def example(self) -> str:
+        """A command that asks it, with the example of each parameter it needs."""
+        given = " ".join(f"--param {p.name}={p.example}" for p in self.params if not p.optional and p.example)
+        return f"nhskg query {self.name} {given}".rstrip()
 
 
 def parse_header(name: str, text: str) -> Question:
@@ -303,8 +314,9 @@ def run_sparql(
     timeout: float | None = DEFAULT_TIMEOUT,
     endpoint: Endpoint | None = None,
 ) -> Result:
-    """Answer an ad hoc read-only query (SELECT, ASK, CONSTRUCT, DESCRIBE) from a build or an endpoint."""
-    check_read_only(query)
+    """Answer an ad hoc read-only query (SELECT, ASK, CONSTRUCT, DESCRIBE) from a build or an endpoint;
+    the project's prefixes are declared for it (store.with_prefixes)."""
+    query = with_prefixes(query)
     store = _open(build, endpoint, timeout)
     answer = store.select(query, None, timeout)
     return Result("sparql", "sparql", answer.variables, answer.rows, answer.boolean)
@@ -327,6 +339,9 @@ def read_query(value: str) -> str:
     except OSError:
         is_file = False
     if not is_file:
+        if value.split() == [value] and "{" not in value:  # one word, no brace: a file name, not a query
+            what = "is not a regular file" if path.exists() else "no such query file"  # a FIFO is never opened
+            raise UsageError(f"{value}: {what} (give the query text, or a file that holds it)")
         return value
     try:
         return path.read_text(encoding="utf-8")
@@ -334,11 +349,14 @@ def read_query(value: str) -> str:
         raise UsageError(f"{value}: cannot be read as a UTF-8 query file ({exc})") from None
 
 
-def describe(questions: Sequence[Question]) -> Result:
-    """The catalogue itself as a result: name, engine, as-of, parameters, title."""
-    rows = [
-        [q.name, q.engine, "yes" if q.as_of else "no", " ".join(p.usage() for p in q.params), q.title]
-        for q in questions
-    ]
-    return Result("questions", "catalogue", ["name", "engine", "as_of", "parameters", "title"],
-                  [[term(v) for v in row] for row in rows])
+def describe(questions: Sequence[Question], whole: bool = False) -> Result:
+    """The catalogue itself as a result: name, engine, as-of, parameters, title; `whole`
+    adds each question's description, its parameters explained (a line each) and an example."""
+    columns = ["name", "engine", "as_of", "parameters", "title"]
+    rows = [[q.name, q.engine, "yes" if q.as_of else "no", " ".join(p.usage() for p in q.params), q.title]
+            for q in questions]
+    if whole:
+        columns += ["description", "explained", "example"]
+        for row, q in zip(rows, questions, strict=True):
+            row += [q.description, "\n".join(p.line() for p in q.params), q.example()]
+    return Result("questions", "catalogue", columns, [[term(v) for v in row] for row in rows])

@@ -7,19 +7,21 @@ anything else is a bug and exits 3 with a one-line message (the traceback only w
 
 from __future__ import annotations
 
-import contextlib
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from graph_builder import __version__
-from graph_builder.errors import InputError, NhskgError
+from graph_builder.errors import InputError, NhskgError, UsageError
+from graph_builder.terminal import progress, table_width
 
 if TYPE_CHECKING:  # imported when used, so that `nhskg --help` stays fast
+    from click.decorators import FC
+
     from graph_builder.remote import Endpoint
 
 EXIT_CODES = {0: "ok", 1: "validation found violations", 2: "bad input or usage", 3: "internal error"}
@@ -38,22 +40,38 @@ def cli(ctx: click.Context, quiet: bool, verbose: bool) -> None:
     ctx.obj = {"quiet": quiet, "verbose": verbose}
 
 
+def _in_a_folder(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """An output's folder must exist: a mistyped path is refused, not created."""
+    if value is None or value.absolute().parent.is_dir():
+        return value
+    if value.absolute().parent.exists():
+        raise UsageError(f"{value}: cannot be written ({value.parent} is not a folder)")
+    raise UsageError(f"{value}: the folder {value.parent} does not exist; create it first or correct the path")
+
+
+def _output_option(metavar: str, what: str, *aliases: str, **kwargs: object) -> Callable[[FC], FC]:
+    """-o/--output, the one spelling of every command's output (build keeps --out as an alias)."""
+    return click.option("--output", "-o", *aliases, "output", type=click.Path(path_type=Path), metavar=metavar,
+                        callback=_in_a_folder, help=what, **kwargs)  # type: ignore[arg-type]
+
+
 @cli.command()
 @click.option("--data", "data_dir", type=click.Path(path_type=Path), default=None,
               help="Folder of registers (default: the registers shipped with the package).")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("build"), show_default=True,
-              help="Folder the build is written to; replaced only once the new build is whole.")
+@_output_option("DIR", "Folder the build is written to (also --out); replaced only once the new build is whole.",
+                "--out", default=Path("build"), show_default=True)
 @click.option("--full", is_flag=True,
               help="Rebuild every register, even those unchanged since the build in --out.")
 @click.pass_context
-def build(ctx: click.Context, data_dir: Path | None, out_dir: Path, full: bool) -> None:
+def build(ctx: click.Context, data_dir: Path | None, output: Path, full: bool) -> None:
     """Build the graph from the registers and print what was built."""
     from graph_builder import build as building
     from graph_builder import resources
     from graph_builder.render import render_build
 
     started = time.perf_counter()
-    result = building.build(data_dir or resources.data_dir(), out_dir, full=full)
+    with progress(ctx.obj["quiet"], "building"):
+        result = building.build(data_dir or resources.data_dir(), output, full=full)
     if not ctx.obj["quiet"]:
         render_build(result, time.perf_counter() - started)
 
@@ -104,22 +122,21 @@ def _endpoint(endpoint: str | None, query_url: str | None, layout: str, update_u
 @click.argument("name", required=False)
 @_format_option
 def questions(name: str | None, fmt: str) -> None:
-    """List the saved questions, or describe the question NAME."""
+    """List the saved questions, or describe the question NAME (csv and json: with its
+    description, each parameter and an example)."""
     from graph_builder.catalogue import catalogue, describe, question
     from graph_builder.results import render
 
     if name is None:
-        click.echo(render(describe(catalogue()), fmt), nl=False)
+        click.echo(render(describe(catalogue()), fmt, table_width()), nl=False)
         return
     q = question(name)
+    if fmt != "table":
+        click.echo(render(describe([q], whole=True), fmt), nl=False)
+        return
     lines = [f"{q.name}: {q.title}", "", q.description, "", f"engine: {q.engine}",
-             f"--as-of: {'yes' if q.as_of else 'no (does not depend on time)'}"]
-    for p in q.params:
-        kind = f"choice of {', '.join(p.choices)}" if p.choices else p.type
-        lines.append(f"--param {p.name}=… ({kind}{', optional' if p.optional else ''}): "
-                     f"{p.description}{'; example: ' + p.example if p.example else ''}")
-    example = " ".join(f"--param {p.name}={p.example}" for p in q.params if not p.optional and p.example)
-    lines += ["", f"example: nhskg query {q.name} {example}".rstrip()]
+             f"--as-of: {'yes' if q.as_of else 'no (does not depend on time)'}", *(p.line() for p in q.params),
+             "", f"example: {q.example()}"]
     click.echo("\n".join(lines))
 
 
@@ -151,7 +168,7 @@ def query(name: str, params: tuple[str, ...], as_of: str | None, fmt: str, build
         given[key.strip()] = value
     remote = _endpoint(endpoint, query_url, layout)
     result = run(name, given, as_of, build_dir, timeout, endpoint=remote)
-    click.echo(render(result, fmt), nl=False)
+    click.echo(render(result, fmt, table_width()), nl=False)
 
 
 @cli.command()
@@ -168,14 +185,17 @@ def sparql(query_or_file: str, fmt: str, build_dir: Path, timeout: float, endpoi
 
     QUERY_OR_FILE is the query text or a file holding it. Only SELECT, ASK, CONSTRUCT
     and DESCRIBE over the local graph are run: updates, SERVICE and FROM / FROM NAMED
-    are refused (exit 2). The default graph is the union of every named graph.
+    are refused (exit 2). The default graph is the union of every named graph. The
+    prefixes ndk:, org:, prov:, dcterms:, dcat:, skos:, schema:, time:, owl:, rdf:, rdfs:
+    and xsd: are declared (a query's own PREFIX wins). A table is cut to the terminal's
+    width; --format csv or json gives every value whole.
     """
     from graph_builder.catalogue import read_query, run_sparql
     from graph_builder.results import render
 
     remote = _endpoint(endpoint, query_url, layout)
     result = run_sparql(read_query(query_or_file), build_dir, timeout, endpoint=remote)
-    click.echo(render(result, fmt), nl=False)
+    click.echo(render(result, fmt, table_width()), nl=False)
 
 
 EXPORT_FORMATS = ("graphml", "gexf", "cyjs", "dot", "html", "png", "svg", "jsonld", "ttl", "nt")
@@ -188,8 +208,7 @@ click, so a wrong one is a one-line error (exit 2)."""
 @cli.command()
 @click.option("--format", "-f", "fmt", metavar="FORMAT",
               help=f"One of {', '.join(EXPORT_FORMATS)} (default: from the suffix of --output).")
-@click.option("--output", "-o", "output", type=click.Path(path_type=Path), metavar="FILE",
-              help="The file to write (replaced only once the new one is whole).")
+@_output_option("FILE", "The file to write, in a folder that exists (replaced only once the new one is whole).")
 @click.option("--view", "view", default="all", show_default=True, metavar="VIEW",
               help=f"One of {', '.join(EXPORT_VIEWS)}.")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
@@ -206,25 +225,23 @@ def export(ctx: click.Context, fmt: str | None, output: Path | None, view: str, 
     CCGs in STPs, ICBs and regions), all. The README section "Formats and how to open
     them" says how to open each format.
     """
-    from graph_builder.errors import UsageError
     from graph_builder.export import export as exporting
 
     if output is None:
         raise UsageError("give the file to write with -o FILE, e.g. -o followers.graphml")
-    done = exporting(build_dir, fmt, output, view, as_of, timeout)
+    with progress(ctx.obj["quiet"], f"exporting the {view} view to {output.name}"):
+        done = exporting(build_dir, fmt, output, view, as_of, timeout)
     if not ctx.obj["quiet"]:
         click.echo(f"wrote {done.path} ({done.fmt}, {done.view} view: {done.nodes:,} nodes, "
                    f"{done.edges:,} edges, {done.size:,} bytes)")
 
 
 @cli.command()
-@click.option("--output", "-o", "output", type=click.Path(path_type=Path), metavar="DIR",
-              help="The folder to write the pages into (replaced only once the new pages are whole).")
+@_output_option("DIR", "The folder to write the pages into (replaced only once the new pages are whole).")
 @click.pass_context
 def docs(ctx: click.Context, output: Path | None) -> None:
     """Write HTML pages for the ontology and the SHACL shapes, linked from index.html."""
     from graph_builder.docs import write_docs
-    from graph_builder.errors import UsageError
 
     if output is None:
         raise UsageError("give the folder to write with -o DIR, e.g. -o site")
@@ -251,8 +268,7 @@ VALIDATE_FORMATS = ("text", "json", "turtle", "junit")
               help="Exit 1 on violations only, or on warnings too.")
 @click.option("--max-size", type=click.IntRange(min=1), default=50 * 1024 * 1024, show_default=True,
               help="Largest file accepted, in bytes.")
-@click.option("--output", "-o", "output", type=click.Path(path_type=Path), metavar="FILE",
-              help="Write the report to FILE (replaced only once whole) instead of standard output.")
+@_output_option("FILE", "Write the report to FILE (replaced only once whole) instead of standard output.")
 @click.pass_context
 def validate(ctx: click.Context, files: tuple[Path, ...], against: Path, shapes_dir: Path | None, shapes_mode: str,
              fmt: str, fail_on: str, max_size: int, output: Path | None) -> None:
@@ -266,14 +282,15 @@ def validate(ctx: click.Context, files: tuple[Path, ...], against: Path, shapes_
     """
     from graph_builder import report as reporting
     from graph_builder import validate as validating
-    from graph_builder.errors import UsageError, ValidationFailed
+    from graph_builder.errors import ValidationFailed
     from graph_builder.writer import write_atomic
 
     if output is not None and output.resolve().is_relative_to(against.resolve()):
         raise UsageError(f"{output}: is inside the build folder {against}; write the report elsewhere")
     reference = validating.load_reference(against)
     shapes = validating.load_shapes(shapes_dir, shapes_mode)
-    result = validating.validate(list(files), reference, shapes, max_size)
+    with progress(ctx.obj["quiet"], f"validating {_count(len(files), 'file')}"):
+        result = validating.validate(list(files), reference, shapes, max_size)
     rendered = reporting.render(result, fmt, fail_on)
     if output is not None:
         write_atomic(output, [rendered])
@@ -281,8 +298,8 @@ def validate(ctx: click.Context, files: tuple[Path, ...], against: Path, shapes_
         click.echo(rendered, nl=False)
     if result.failed(fail_on):
         counts = result.counts()
-        raise ValidationFailed(f"does not conform ({counts['Violation']} violations, {counts['Warning']} warnings); "
-                               "exit 1")
+        raise ValidationFailed(f"does not conform ({_count(counts['Violation'], 'violation')}, "
+                               f"{_count(counts['Warning'], 'warning')}); exit 1")
 
 
 @cli.command()
@@ -309,7 +326,8 @@ def push(ctx: click.Context, endpoint: str | None, query_url: str | None, update
 
     After the push the triples of every graph are counted on the server and compared with
     the build. A push that fails part-way is retried, then lists which graphs are new and
-    which old (exit 3); push again to complete it. Repeating a push changes nothing.
+    which old (exit 3); push again to complete it. A read-only server (`nhskg serve`
+    without --read-write) refuses it. Repeating a push changes nothing.
     """
     from graph_builder.push import push as pushing
 
@@ -317,8 +335,8 @@ def push(ctx: click.Context, endpoint: str | None, query_url: str | None, update
     if remote is None:
         raise click.UsageError("give the server's base URL with --endpoint (or --store-url and --query-url)")
     started = time.perf_counter()
-    with _push_progress(ctx.obj["quiet"]) as progress:
-        report = pushing(build_dir, remote, method, retries, timeout, progress=progress)
+    with progress(ctx.obj["quiet"], "pushing") as step:
+        report = pushing(build_dir, remote, method, retries, timeout, progress=_each_graph(step))
     if not ctx.obj["quiet"]:
         target = remote.store_url if method == "gsp" else remote.update_url
         click.echo(f"Pushed {len(report.graphs)} graphs ({report.triples:,} triples) to {target} "
@@ -328,26 +346,21 @@ def push(ctx: click.Context, endpoint: str | None, query_url: str | None, update
                 click.echo(f"  {item.graph}  {item.triples:,} triples  {item.seconds:.2f} s")
 
 
-def _push_progress(quiet: bool) -> contextlib.AbstractContextManager[Callable[..., None] | None]:
-    """A rich progress bar on a terminal; nothing when piped or quiet."""
-    if quiet or not sys.stderr.isatty():
-        return contextlib.nullcontext(None)
-    from rich.console import Console
-    from rich.progress import Progress
+def _each_graph(step: Callable[[str, int, int | None], None] | None) -> Callable[..., None] | None:
+    """push's progress (event, graph, position, number of graphs) shown as a step."""
+    if step is None:
+        return None
 
-    @contextlib.contextmanager
-    def bar() -> Iterator[Callable[..., None]]:
-        with Progress(console=Console(stderr=True), transient=True) as shown:
-            task = shown.add_task("pushing", total=None)
+    def shown(event: str, item: object, position: int, total: int) -> None:
+        graph = str(getattr(item, "graph", "")).rsplit("/", 1)[-1]
+        step(f"{event} {graph}", position - (event == "sending"), total)
 
-            def update(event: str, item: object, done: int, total: int) -> None:
-                graph = getattr(item, "graph", "")
-                shown.update(task, total=total, completed=done - (event == "sending"),
-                             description=f"{event} {graph.rsplit('/', 1)[-1]}")
+    return shown
 
-            yield update
 
-    return bar()
+def _count(n: int, thing: str) -> str:
+    """`1 violation`, `2 violations`."""
+    return f"{n:,} {thing}{'' if n == 1 else 's'}"
 
 
 @cli.command()
@@ -386,6 +399,17 @@ def serve(build_dir: Path, bind: str, read_write: bool, copy_to: Path | None) ->
         server.stop()
 
 
+WRITERS = ("build", "export", "docs")
+"""The commands that write files (and validate with -o)."""
+
+
+def _writes(argv: list[str]) -> bool:
+    """Whether the command would have written something (the group's options are all flags)."""
+    command = next((a for a in argv if not a.startswith("-")), "")
+    output = any(a in ("-o", "--output") or a.startswith(("-o", "--output=")) for a in argv)
+    return command in WRITERS or (command == "validate" and output)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script."""
     verbose = "-v" in (argv or sys.argv) or "--verbose" in (argv or sys.argv)
@@ -404,7 +428,8 @@ def main(argv: list[str] | None = None) -> None:
     except InputError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
-        click.echo(f"nhskg: {len(exc.problems)} problem(s); nothing was written", err=True)
+        written = "; nothing was written" if _writes(argv if argv is not None else sys.argv[1:]) else ""
+        click.echo(f"nhskg: {_count(len(exc.problems), 'problem')}{written}", err=True)
         sys.exit(exc.exit_code)
     except NhskgError as exc:
         click.echo(f"nhskg: {exc}", err=True)

@@ -24,10 +24,11 @@ long each time (at most 30 s); any other HTTP error fails at once. A push that s
 confirmed by the server), `old` (not replaced: not sent, or refused before the server could
 change it; the server keeps its previous version, if any) and `unknown` (a request that
 failed part-way, by a timeout, a dropped connection or a server error: old, new or, on a
-server whose PUT is not atomic, empty). Pushing again completes it. After every graph is sent, the number of
-triples in each graph is read back through the query URL and compared with the build;
-a difference is a ServerError. Repeating a push changes nothing: each graph is replaced by
-the same triples.
+server whose PUT is not atomic, empty). Pushing again completes it; a push refused before
+any graph changed (a read-only server: `nhskg serve` without --read-write) says so instead.
+After every graph is sent, the number of triples in each graph is read back through the
+query URL and compared with the build; a difference is a ServerError. Repeating a push
+changes nothing: each graph is replaced by the same triples.
 """
 
 from __future__ import annotations
@@ -96,8 +97,10 @@ class PushFailed(ServerError):
 
     def __init__(self, problem: str, report: PushReport) -> None:
         self.report = report
-        lines = [f"the push stopped: {problem}", *(g.line() for g in report.graphs),
-                 "push again to complete it; graphs already new are replaced by the same triples"]
+        changed = any(g.state != "old" for g in report.graphs)
+        last = ("push again to complete it; graphs already new are replaced by the same triples" if changed
+                else "no graph was changed on the server; push once the problem above is solved")
+        lines = [f"the push stopped: {problem}", *(g.line() for g in report.graphs), last]
         super().__init__("\n".join(lines))
 
 

@@ -254,6 +254,8 @@ def http_problem(url: str, status: int, body: bytes) -> str:
             "(wrong credentials, or a read-only server)", 404: "no such endpoint (check the URL or --layout)",
             413: "the request is too large for the server"}.get(status, "the server failed")
     said = " ".join(body.decode("utf-8", "replace").split())[:200]
+    if status == 403 and "read-only" in said.lower().replace("read only", "read-only"):
+        what = "the server is read-only (if it is `nhskg serve`, start it with --read-write)"
     return f"{url}: HTTP {status}: {what}" + (f": {said}" if said else "")
 
 

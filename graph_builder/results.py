@@ -14,7 +14,7 @@ both, and the formats are:
 - `csv`: the W3C SPARQL 1.1 Query Results CSV Format (header of variable names, IRIs and
   literal values as text, CRLF line ends, RFC 4180 quoting); ASK gives one `boolean` column.
 - `table`: aligned plain text for a terminal: a header, a rule, one line per row, and a
-  count of rows.
+  count of rows; on a terminal (or with COLUMNS set) long cells are cut to fit its width.
 """
 
 from __future__ import annotations
@@ -131,33 +131,56 @@ def to_csv(result: Result) -> str:
     return out.getvalue()
 
 
-def to_table(result: Result) -> str:
-    """Aligned plain text: header, rule, rows, and the number of rows."""
+def to_table(result: Result, width: int | None = None) -> str:
+    """Aligned plain text: header, rule, rows, and the number of rows. With `width` (a
+    terminal's), the widest columns are cut to fit it, each cut cell ending in `…`."""
     if result.boolean is not None:
         return ("true" if result.boolean else "false") + "\n"
     cells = [[" ".join(text(c).split()) if c is not None else "" for c in row] for row in result.rows]
     widths = [len(name) for name in result.columns]
     for row in cells:
         widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+    fitted = _fit(widths, width, result.columns) if width else widths
 
     def line(values: list[str]) -> str:
-        return "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
+        return "  ".join(_cut(v, w).ljust(w) for v, w in zip(values, fitted, strict=True)).rstrip()
 
-    lines = [line(result.columns), line(["-" * w for w in widths])]
+    lines = [line(result.columns), line(["-" * w for w in fitted])]
     lines += [line(row) for row in cells]
     count = len(cells)
-    lines.append(f"({count} row{'' if count == 1 else 's'})")
+    cut = "" if fitted == widths else f"; long cells cut to {width} columns, --format csv for them whole"
+    lines.append(f"({count} row{'' if count == 1 else 's'}{cut})")
     return "\n".join(lines) + "\n"
+
+
+MIN_WIDTH = 8
+"""No column is cut narrower than this or its name (a table too wide even so runs past the width)."""
+
+
+def _fit(widths: list[int], width: int, names: list[str]) -> list[int]:
+    """Column widths whose sum, with two spaces between columns, is at most `width`: the
+    widest are cut to one common cap, the largest that fits (no column narrower than its
+    name or MIN_WIDTH)."""
+    room = width - 2 * (len(widths) - 1)
+    floors = [min(w, max(len(name), MIN_WIDTH)) for w, name in zip(widths, names, strict=True)]
+    cap = max(widths)
+    while cap > 0 and sum(max(f, min(w, cap)) for w, f in zip(widths, floors, strict=True)) > room:
+        cap -= 1
+    return [max(f, min(w, cap)) for w, f in zip(widths, floors, strict=True)]
+
+
+def _cut(value: str, width: int) -> str:
+    return value if len(value) <= width else value[: width - 1] + "…"
 
 
 FORMATS: dict[str, Callable[[Result], str]] = {"table": to_table, "csv": to_csv, "json": to_json}
 """Renderers by format name; the CLI's --format choices come from this dictionary."""
 
 
-def render(result: Result, fmt: str) -> str:
-    """The result in one of FORMATS."""
+def render(result: Result, fmt: str, width: int | None = None) -> str:
+    """The result in one of FORMATS; a table fitted to `width` columns if given (csv and json stay whole)."""
     try:
-        return FORMATS[fmt](result)
+        return to_table(result, width) if fmt == "table" else FORMATS[fmt](result)
     except KeyError:
         from graph_builder.errors import UsageError
 

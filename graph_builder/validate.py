@@ -24,7 +24,7 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -255,14 +255,16 @@ def validate(paths: list[Path], reference: Reference, shapes: Shapes,
 
 
 def validate_reference(reference: Reference, shapes: Shapes, label: str = "graph.nq",
-                       processes: int | None = None, batch: int = BATCH) -> Report:
+                       processes: int | None = None, batch: int = BATCH,
+                       progress: Callable[[str, int, int | None], None] | None = None) -> Report:
     """Check the whole built graph (every node is a focus node), in bounded memory.
 
     The targets are resolved on the store, once. The SPARQL constraints that allow it
     (Shapes.direct) run in the query engine, a few dozen focus nodes a query. pySHACL checks
     the rest (the core constraints) on `batch` focus nodes at a time, each batch given its
     context from the store (as a submission is), in `processes` worker processes (each
-    opens the store read-only). The results are pySHACL's on the whole graph.
+    opens the store read-only). The results are pySHACL's on the whole graph. `progress`
+    is told each batch done (what, how many, out of; terminal.Step).
     """
     started = time.perf_counter()
     with _quiet_rdflib():
@@ -284,8 +286,10 @@ def validate_reference(reference: Reference, shapes: Shapes, label: str = "graph
                     shapes_of.setdefault(node, []).append(shape)
         batches = _batches(shapes_of, batch)
         del shapes_of
-        for triples in _each(reference, core, batches, processes):
+        for done, triples in enumerate(_each(reference, core, batches, processes), start=1):
             results.addN((s, p, o, results) for s, p, o in triples)
+            if progress:
+                progress("checking the whole graph", done, len(batches))
         del targets
         lookup = _lookup(store, results)
         counting.join()

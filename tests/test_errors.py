@@ -213,3 +213,42 @@ def test_missing_register_and_missing_folder(data_copy, tmp_path, capsys):
     assert code == 2 and "claims.csv: is missing" in err
     code, _, err = run(["build", "--data", str(tmp_path / "nope"), "--out", str(tmp_path / "o")], capsys)
     assert code == 2 and "not a folder of registers" in err
+
+
+def test_the_closing_line_counts_in_english_and_says_nothing_was_written_only_for_writers(
+        built, data_copy, tmp_path, capsys):
+    rewrite(data_copy / "partnerships.csv", set_cell("partnerships.csv", 2, "status", "x")[1])
+    code, _, err = run(["build", "--data", str(data_copy), "--out", str(tmp_path / "o")], capsys)
+    assert code == 2 and err.splitlines()[-1] == "nhskg: 1 problem; nothing was written", err
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("this is not turtle", encoding="utf-8")
+    code, _, err = run(["validate", str(broken), "--against", str(built.out_dir)], capsys)
+    assert code == 2 and err.splitlines()[-1] == "nhskg: 1 problem", err  # validate writes nothing anyway
+    code, _, err = run(["validate", str(broken), "--against", str(built.out_dir), "-o", str(tmp_path / "r")], capsys)
+    assert code == 2 and err.splitlines()[-1] == "nhskg: 1 problem; nothing was written", err
+    from graph_builder.cli import _writes
+
+    assert _writes(["-q", "build"]) and _writes(["export", "-o", "x.graphml"]) and _writes(["docs", "-o", "site"])
+    assert not _writes(["validate", "x.ttl"]) and _writes(["validate", "x.ttl", "--output=r.json"])
+    assert not _writes(["query", "exemplars"]) and not _writes(["sparql", "ASK {}"])
+
+
+@pytest.mark.parametrize("args", [
+    ["export", "--view", "followers", "-o"],
+    ["validate", "data/partnerships.csv", "-o"],
+    ["docs", "--output"],
+    ["build", "-o"],
+    ["build", "--out"],
+])
+def test_an_output_in_a_missing_folder_is_refused_not_created(args, tmp_path, capsys):
+    target = tmp_path / "typo" / "dir" / "file"
+    code, out, err = run([*args, str(target)], capsys)
+    assert code == 2 and out == "" and len(err.splitlines()) == 1, err
+    assert f"the folder {target.parent} does not exist; create it first or correct the path" in err
+    assert not (tmp_path / "typo").exists()
+
+
+def test_build_output_has_one_spelling_and_keeps_out(data_copy, tmp_path, capsys):
+    for option in ("-o", "--output", "--out"):
+        code, _, err = run(["-q", "build", "--data", str(data_copy), option, str(tmp_path / option)], capsys)
+        assert code == 0 and (tmp_path / option / "manifest.json").is_file(), err

@@ -96,46 +96,71 @@ def test_a_build_killed_at_random_points_leaves_a_whole_build(out, tmp_path):
 
 
 PUBLISH_KILLER = """
-import os, signal, sys
-from pathlib import Path
-from typing import IO
+import os, shutil, signal, sys
 from graph_builder import cli, publish as publishing
 
-fallback = sys.argv[1] == "fallback"
-real_replace, real_publish = os.replace, publishing.publish
+mode, after = sys.argv[1], int(sys.argv[2])  # killed after this many steps of the publishing step
+real_publish, done = publishing.publish, []
 
-def replace_then_die(src, dst):
-    real_replace(src, dst)
-    os.kill(os.getpid(), signal.SIGKILL)
+def step(name, real):
+    def run(*args):
+        result = real(*args)
+        done.append(name)
+        if len(done) == after:
+            print(name, flush=True)  # the step the kill follows
+            os.kill(os.getpid(), signal.SIGKILL)
+        return result
+    return run
 
 def publish(staging, out_dir):
-    os.replace = replace_then_die  # every rename of the publishing step is the last thing done
+    print(staging, flush=True)
+    if after == 0:
+        os.kill(os.getpid(), signal.SIGKILL)
+    # every change to the folders: an exchange, a rename, a deletion
+    publishing.exchange = step("exchange", publishing.exchange) if mode == "exchange" else lambda a, b: False
+    os.replace, shutil.rmtree = step("replace", os.replace), step("rmtree", shutil.rmtree)
     real_publish(staging, out_dir)
 
 publishing.publish = publish
-if fallback:  # as where folders cannot be exchanged in one step
-    publishing.exchange = lambda a, b: False
-cli.main(sys.argv[2:])
+cli.main(sys.argv[3:])
 """
 
 
-def test_a_build_killed_while_publishing_leaves_a_whole_build(out, tmp_path):
-    """Killed right after any rename of the publishing step: the folder holds a whole build
-    (where the folders are exchanged in one step, there is no such rename)."""
+def killed_while_publishing(mode: str, after: int, out: Path, cwd: Path) -> tuple[Path, list[str]]:
+    """Build into `out`, killed once `after` steps of publishing are done: the staging folder
+    and the steps done (the killer fails the test if the build is not killed)."""
+    done = subprocess.run([sys.executable, "-c", PUBLISH_KILLER, mode, str(after), "build", "--out", str(out)],
+                          cwd=cwd, capture_output=True, text=True, timeout=120)
+    assert done.returncode == -signal.SIGKILL, f"not killed (exit {done.returncode}): {done.stdout}{done.stderr}"
+    staging, *steps = done.stdout.split()
+    return Path(staging), steps
+
+
+@pytest.mark.parametrize("after", [0, 1])
+def test_a_build_killed_while_publishing_leaves_a_whole_build(after, out, tmp_path):
+    """Killed as the finished build is swapped in (where folders are exchanged in one step):
+    just before, the folder holds the previous build byte for byte; just after the exchange,
+    the whole new build, and the previous one, whole, in the staging folder, which the next
+    build clears."""
     previous = snapshot(out)
-    done = subprocess.run([sys.executable, "-c", PUBLISH_KILLER, "exchange", "build", "--out", str(out)],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert done.returncode in (0, -signal.SIGKILL), done.stderr
-    assert whole(out, previous) in ("previous", "new")
+    staging, steps = killed_while_publishing("exchange", after, out, tmp_path)
+    if after == 0:
+        assert whole(out, previous) == "previous"
+        return
+    assert whole(out, previous) == "new" and snapshot(staging) == previous
+    assert steps == ["exchange"]  # the swap was one step
+    done = subprocess.run([sys.executable, "-m", "graph_builder", "build", "--out", str(out)], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert whole(out, previous) == "new" and leftovers(out) == []
 
 
 def test_the_next_build_puts_back_a_build_set_aside_when_killed(out, data_copy, tmp_path, capsys):
     """Where folders cannot be exchanged, a build killed between renaming the old build aside
     and the new one in leaves no folder; the next build, even one that fails, puts it back."""
     previous = snapshot(out)
-    done = subprocess.run([sys.executable, "-c", PUBLISH_KILLER, "fallback", "build", "--out", str(out)],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert done.returncode == -signal.SIGKILL, done.stderr
+    _, steps = killed_while_publishing("fallback", 1, out, tmp_path)
+    assert steps == ["replace"]
     assert not out.exists() and any(name.startswith(".out.previous-") for name in leftovers(out))
     (data_copy / "sources.csv").write_text("key\n", encoding="utf-8")
     code = 0

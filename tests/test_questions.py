@@ -275,6 +275,41 @@ def test_cli_questions_lists_and_describes(capsys):
     assert code == 0 and "--param code=" in out and "example: nhskg query followers-of --param code=RQ6" in out
 
 
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_cli_questions_name_honours_the_format(fmt, capsys):
+    code, out, _ = cli(["questions", "followers-of", "--format", fmt], capsys)
+    assert code == 0
+    if fmt == "json":
+        doc = json.loads(out)
+        assert doc["head"]["vars"][:2] == ["name", "engine"] and "description" in doc["head"]["vars"]
+        (row,) = doc["results"]["bindings"]
+        assert row["name"]["value"] == "followers-of"
+        assert row["example"]["value"] == "nhskg query followers-of --param code=RQ6"
+        assert row["explained"]["value"].startswith("--param code=")
+    else:
+        header, row = list(csv.reader(io.StringIO(out, newline="")))
+        assert header[0] == "name" and row[0] == "followers-of"
+        assert row[header.index("title")] == "Followers of an exemplar"
+
+
+def test_a_table_fits_the_terminal_and_csv_stays_whole(build_dir, capsys, monkeypatch):
+    args = ["query", "who-follows-whom", "--build", str(build_dir)]
+    monkeypatch.delenv("COLUMNS", raising=False)
+    _, whole, _ = cli(args, capsys)  # to a pipe: every value whole
+    longest = max(whole.splitlines(), key=len)
+    assert len(longest) > 100 and "…" not in whole
+    monkeypatch.setenv("COLUMNS", "100")
+    code, out, _ = cli(args, capsys)
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == len(whole.splitlines())
+    assert max(len(line) for line in lines) <= 100 and "…" in out
+    assert lines[-1].endswith("long cells cut to 100 columns, --format csv for them whole)")
+    assert [line.split()[0] for line in lines[2:-1]] == [line.split()[0] for line in whole.splitlines()[2:-1]]
+    code, out, _ = cli([*args, "--format", "csv"], capsys)
+    rows = list(csv.reader(io.StringIO(out, newline="")))
+    assert code == 0 and "…" not in out and max(len(v) for row in rows for v in row) > 60
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["query", "no-such-question"], "no question named 'no-such-question'"),
     (["query", "followers-of"], "needs --param code=RQ6"),

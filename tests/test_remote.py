@@ -344,8 +344,11 @@ def test_serve_answers_read_only_and_leaves_the_build_unchanged(build_dir):
         endpoint = Endpoint.from_options(f"http://{bind}")
         local = render(run("followers-of", {"code": "RQ6"}, build=build_dir), "csv")
         assert render(run("followers-of", {"code": "RQ6"}, endpoint=endpoint), "csv") == local
-        with pytest.raises(PushFailed, match="HTTP 403"):
+        with pytest.raises(PushFailed, match="HTTP 403") as refused:
             push(build_dir, endpoint, retries=0)
+        lines = str(refused.value).splitlines()
+        assert "the server is read-only (if it is `nhskg serve`, start it with --read-write)" in lines[0]
+        assert lines[-1].startswith("no graph was changed on the server") and "push again" not in str(refused.value)
     finally:
         process.terminate()
         process.wait(20)

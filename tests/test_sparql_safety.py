@@ -79,6 +79,31 @@ def test_read_only_forms_run(build_dir, tmp_path):
     assert run_sparql(read_query(str(query_file)), build=build_dir).rows[0][0].value == "14"
 
 
+def test_the_project_prefixes_are_predeclared_and_change_no_answer(build_dir):
+    full = ("SELECT ?o ?label WHERE { ?o a <https://w3id.org/nhs-dkg/def#Organisation> ; "
+            "<http://www.w3.org/2004/02/skos/core#prefLabel> ?label } ORDER BY ?o LIMIT 5")
+    short = "SELECT ?o ?label WHERE { ?o a ndk:Organisation ; skos:prefLabel ?label } ORDER BY ?o LIMIT 5"
+    expected = run_sparql(full, build=build_dir).rows
+    assert len(expected) == 5 and run_sparql(short, build=build_dir).rows == expected
+    own = "PREFIX ndk: <urn:elsewhere#>\n" + short  # the query's own declaration wins
+    assert run_sparql(own, build=build_dir).rows == []
+    dated = 'ASK { FILTER("2020-01-01"^^xsd:date < "2021-01-01"^^xsd:date) }'
+    assert run_sparql(dated, build=build_dir).boolean is True
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("SELECT ?x WHERE { ?x a foo:Bar }", "unknown prefix foo: in the query"),
+    ("SELECT ?x WHERE { ?x a foo:Bar ; bar:baz 1 }", "unknown prefixes bar:, foo: in the query"),
+    ("SELECT ?x WHERE { ?x a :Bar }", "unknown prefix : in the query"),
+    ("missing.rq", "missing.rq: no such query file"),
+    ("queries/nothing-here.rq", "nothing-here.rq: no such query file"),
+])
+def test_an_unknown_prefix_or_a_missing_file_is_one_line(query, message, build_dir, capsys):
+    code, err = cli(["sparql", query, "--build", str(build_dir)], capsys)
+    assert code == 2 and message in err, err
+    assert len(err.strip().splitlines()) == 1 and "\\u{" not in err and len(err) < 300
+
+
 @pytest.mark.parametrize("path", sorted(resources.resource_dir("queries").glob("*.rq")), ids=lambda p: p.stem)
 def test_saved_queries_are_read_only_selects(path):
     assert check_read_only(path.read_text(encoding="utf-8")) == "SELECT"

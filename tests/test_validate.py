@@ -302,7 +302,7 @@ def test_invalid_submission_exits_1_with_file_row_column_and_fix(capsys, built):
     assert f"{invalid}:2" in out
     assert "column 'start'" in out and "fix start, or the programme column" in out
     assert out.rstrip().splitlines()[-1].startswith("FAIL: 1 violation")
-    assert err.startswith("nhskg: does not conform (1 violations")
+    assert err.startswith("nhskg: does not conform (1 violation, 0 warnings)")
 
 
 def test_warnings_fail_only_with_fail_on_warning(capsys, built):

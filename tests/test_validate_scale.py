@@ -19,7 +19,11 @@ def _keys(report: findings.Report) -> list[tuple[str | None, ...]]:
 def test_whole_graph_in_batches_equals_pyshacl_on_the_whole_graph(built):
     reference = validating.load_reference(built.out_dir)
     shapes = validating.load_shapes()
-    batched = validating.validate_reference(reference, shapes, processes=2, batch=700)
+    steps: list[tuple[str, int, int | None]] = []
+    batched = validating.validate_reference(reference, shapes, processes=2, batch=700,
+                                            progress=lambda *step: steps.append(step))
+    assert [done for _, done, _ in steps] == list(range(1, len(steps) + 1)) and len(steps) > 1
+    assert {total for _, _, total in steps} == {len(steps)}  # told each batch done, out of all of them
     store = reference.store()
     with validating._quiet_rdflib():
         data = validating._graph(reference.with_submission([], set()).everything())
