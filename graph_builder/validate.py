@@ -18,6 +18,7 @@ inference; only their results are reported. Nothing here prints; report.py rende
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import multiprocessing
@@ -345,6 +346,9 @@ def _each(reference: Reference, core: Graph, batches: list[list[tuple[Node, list
                 yield _check(one)
             return
         context = multiprocessing.get_context("fork")
+        # pyoxigraph's results may only be dropped on the thread that made them: garbage left
+        # in reference cycles is collected here, not by the pool's threads (a panic there)
+        gc.collect()
         with context.Pool(processes, initializer=_start_worker) as pool:
             yield from pool.imap(_check, batches)
     finally:
