@@ -212,7 +212,7 @@ def test_organisation_holds_everything_with_sources(ask):
 def test_blueprint_systems(ask):
     sunderland = rows_where(ask("blueprint-systems"), blueprint="sunderland-meditech-epr")
     assert sunderland[0]["system"] == "Meditech EPR" and sunderland[0]["supplier"] == "Meditech"
-    assert sunderland[0]["adopters"] == "RE9"
+    assert sunderland[0]["adopters"] == "R0B"  # South Tyneside's use of April 2020, after RE9 merged into R0B
     assert "RBS" in {r["candidate_code"] for r in sunderland}
     assert not {"RLN", "RE9", "R0B"} & {r["candidate_code"] for r in sunderland}
 
