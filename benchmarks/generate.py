@@ -48,7 +48,10 @@ HEADERS = {
     "assessments": "organisation,model,stage,date,site,source,note",
     "blueprints": "key,title,author,system,published,source,note",
     "adoptions": "blueprint,adopter,date,source,note",
-    "claims": "key,kind,subject,value,unit,counts,qualifier,date,statement,source,note",
+    "people": "key,name,other_names,source,note",
+    "posts": "key,holder,title,role,organisation,start,end,source,note",
+    "documents": "key,title,kind,author,issued,led_to,source,note",
+    "claims": "key,kind,subject,value,unit,counts,qualifier,date,statement,attributed_to,source,note",
 }
 GP_SYSTEMS = (("emis-web", "emis", 55), ("systmone", "tpp", 40), ("vision", "cegedim", 5))
 ICB_PERIOD = ("2022-07-01", "2023-03-31")

@@ -110,6 +110,30 @@ def bodies(src: str) -> list[Row]:
     return sorted(rows)
 
 
+def people(src: str) -> list[Row]:
+    return [("synthetic-cio", "Synthetic CIO", "", src, "")]
+
+
+def posts(src: str) -> list[Row]:
+    return [
+        (
+            "synthetic-cio-nhs-england",
+            "synthetic-cio",
+            "Chief Information Officer",
+            "chief-information-officer",
+            "nhs-england",
+            "2016-07",
+            "",
+            src,
+            "",
+        )
+    ]
+
+
+def documents(src: str) -> list[Row]:
+    return [("synthetic-review", "Synthetic review of NHS IT", "review", "synthetic-cio", "2016", GDE, src, "")]
+
+
 def sources(src: str, seed: int, old: str) -> list[Row]:
     note = (
         f"SYNTHETIC: made up by benchmarks/generate.py (seed {seed}) for benchmarks; not real data. "

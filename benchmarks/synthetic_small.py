@@ -10,7 +10,20 @@ from collections.abc import Callable
 from typing import Any
 
 from synthetic import Org, Population
-from synthetic_fixed import ACUTE_EPR, GDE, MH_EPR, PLACES, SUPPLIER_OF, SYSTEMS, bodies, programmes, sources
+from synthetic_fixed import (
+    ACUTE_EPR,
+    GDE,
+    MH_EPR,
+    PLACES,
+    SUPPLIER_OF,
+    SYSTEMS,
+    bodies,
+    documents,
+    people,
+    posts,
+    programmes,
+    sources,
+)
 
 Row = tuple[str, ...]
 Pick = Callable[..., bool]
@@ -152,6 +165,9 @@ class Small:
             "programmes": programmes(self.src),
             "systems": [(k, n, c, s, self.src, "") for k, n, c, s in SYSTEMS],
             "bodies": bodies(self.src),
+            "people": people(self.src),
+            "posts": posts(self.src),
+            "documents": documents(self.src),
             "sources": sources(self.src, seed, old),
         }
 
@@ -238,6 +254,7 @@ class Small:
                 "exact",
                 "2017-04",
                 f"{len(exemplars)} trusts are global digital exemplars (synthetic).",
+                "",
                 self.src,
                 "",
             ),
@@ -251,6 +268,7 @@ class Small:
                 "up-to",
                 "2016-09",
                 "Up to £385m for the exemplar programme (synthetic).",
+                "synthetic-cio",
                 self.src,
                 "",
             ),
@@ -270,6 +288,7 @@ class Small:
                     "exact",
                     "2017",
                     f"{e.name} was given £{int(value) / 1e6:g}m as an exemplar (synthetic).",
+                    "",
                     self.src,
                     "",
                 )

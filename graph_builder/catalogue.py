@@ -13,6 +13,7 @@ A saved SPARQL question is `queries/NAME.rq` with a comment header:
     # param: code (org) — the exemplar's ODS code; example: RQ6
     # param: kind (choice: stp|icb|region, optional) — only areas of this kind; example: icb
     # as-of: yes
+    # multi: source — columns whose cells list several values separated by ";" (optional)
 
 Parameter types: `org` (an ODS or ONS code, bound as the organisation's IRI, which must
 be in the graph), `programme` (a programme key, bound as its IRI), `date` (YYYY-MM-DD,
@@ -22,7 +23,9 @@ the engine (pyoxigraph substitutions), never pasted into the query text; a quest
 with `as-of: yes` gets `?asOf` bound to an xsd:date when a date is given. The query must
 project its parameter variables (pyoxigraph binds only projected variables); those
 columns are dropped from the result. An optional parameter that is not given stays
-unbound: test it with COALESCE(test, true), not BOUND() (see store.py).
+unbound: test it with COALESCE(test, true), not BOUND() (see store.py). SPARQL 1.1 leaves
+the order inside GROUP_CONCAT open, so the parts of each `multi` column are sorted here,
+after reading, and the answer is the same on every engine.
 
 Analyses (analyses.py, funding.py) declare the same metadata in Python and return rows
 of Python values, which become RDF terms, so every question renders alike.
@@ -107,6 +110,7 @@ class Question:
     engine: str = "sparql"
     query: str = field(default="", repr=False)
     analysis: Analysis | None = field(default=None, repr=False)
+    multi: tuple[str, ...] = ()  # columns of ";"-separated values, sorted after reading
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -149,6 +153,7 @@ def parse_header(name: str, text: str) -> Question:
         params=tuple(params),
         as_of=as_of == "yes",
         query=text,
+        multi=tuple(" ".join(fields.get("multi", [])).split()),
     )
 
 
@@ -299,13 +304,17 @@ def run(
     answer = store.select(q.query, bound, timeout)
     hidden = {p.name for p in q.params} | {"asOf"}
     keep = [i for i, v in enumerate(answer.variables) if v not in hidden]
-    return Result(
-        q.name,
-        q.engine,
-        [answer.variables[i] for i in keep],
-        [[row[i] for i in keep] for row in answer.rows],
-        answer.boolean,
-    )
+    columns = [answer.variables[i] for i in keep]
+    sort = {columns.index(c) for c in q.multi if c in columns}
+    rows = [[_sorted_parts(row[i]) if j in sort else row[i] for j, i in enumerate(keep)] for row in answer.rows]
+    return Result(q.name, q.engine, columns, rows, answer.boolean)
+
+
+def _sorted_parts(cell: Term | None) -> Term | None:
+    """A GROUP_CONCAT cell with its ";"-separated parts in sorted order (engines differ)."""
+    if not isinstance(cell, ox.Literal) or ";" not in cell.value:
+        return cell
+    return ox.Literal(";".join(sorted(cell.value.split(";"))), datatype=cell.datatype)
 
 
 def run_sparql(

@@ -41,7 +41,7 @@ class Check:
 
 
 CHECKS: tuple[Check, ...] = (
-    Check(f"first tranche: 16 acute {TIMES} £10m + 7 mental health {TIMES} £5m = £195m?",
+    Check(f"exemplars' share of the £385m: 16 acute {TIMES} £10m + 7 mental health {TIMES} £5m = £195m?",
           "claim:gde-exemplars-195m-article-002",
           (("claim:gde-acute-exemplars-16-article-002", "claim:gde-acute-exemplar-10m-wiki-gde"),
            ("claim:gde-mh-exemplars-7-article-002", "claim:gde-mh-exemplar-5m-wiki-gde"))),
@@ -57,7 +57,7 @@ CHECKS: tuple[Check, ...] = (
     Check("programme: £195m + £190m against EDI-EVAL's £395m",
           "claim:gde-395m-edi-eval",
           (("claim:gde-exemplars-195m-article-002",), ("claim:gde-followers-190m-article-002",))),
-    Check(f"second tranche: 16 fast followers {TIMES} £5m + ambulance £5m + ~5 place-based = £190m?",
+    Check(f"the rest of the £385m: 16 fast followers {TIMES} £5m + ambulance £5m + ~5 place-based = £190m?",
           "claim:gde-followers-190m-article-002",
           (("claim:fast-followers-16-article-002", "claim:fast-follower-5m-wiki-gde"),
            ("claim:gde-ambulance-5m-hsj-amb",)),

@@ -36,10 +36,16 @@ _CLASSES = (
     ("MaturityAssessment", "maturity assessments"),
     ("Blueprint", "blueprints"),
     ("BlueprintAdoption", "blueprint adoptions"),
+    ("PolicyDocument", "policy documents"),
     ("Claim", "claims"),
     ("Source", "sources"),
 )
-_EXTERNAL = ((t.ORG + "Membership", "memberships"), (t.ORG + "ChangeEvent", "change events"))
+_EXTERNAL = (
+    (t.ORG + "Membership", "memberships"),
+    (t.ORG + "ChangeEvent", "change events"),
+    (t.SCHEMA + "Person", "people"),
+    (t.ORG + "Post", "posts"),
+)
 # section title: (the class whose nodes are counted, the properties whose values make the key)
 _BREAKDOWNS = {
     "trusts by kind": ("NHSTrust", ("organisationType",)),

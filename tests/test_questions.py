@@ -46,7 +46,7 @@ REQUIRED = {
     "who-follows-whom", "followers-of", "exemplar-of", "blueprint-systems", "exemplars-by-area",
     "areas-without-exemplar", "systems-landscape", "suppliers-shut-out", "funding", "funding-check",
     "maturity", "successor-of", "organisation", "exemplar-spread", "system-graph", "components",
-    "shortest-path",
+    "shortest-path", "people", "claims", "origins",
 }
 
 
@@ -212,7 +212,7 @@ def test_organisation_holds_everything_with_sources(ask):
 def test_blueprint_systems(ask):
     sunderland = rows_where(ask("blueprint-systems"), blueprint="sunderland-meditech-epr")
     assert sunderland[0]["system"] == "Meditech EPR" and sunderland[0]["supplier"] == "Meditech"
-    assert sunderland[0]["adopters"] == "RE9"
+    assert sunderland[0]["adopters"] == "R0B"  # South Tyneside's use of April 2020, after RE9 merged into R0B
     assert "RBS" in {r["candidate_code"] for r in sunderland}
     assert not {"RLN", "RE9", "R0B"} & {r["candidate_code"] for r in sunderland}
 
@@ -341,3 +341,45 @@ def test_the_api_prints_nothing(build_dir, capsys):
     for q in catalogue():
         run(q.name, examples(q), build=build_dir)
     assert capsys.readouterr() == ("", "")
+
+
+# --- people, claims and origins (issue 17) -------------------------------------------------
+
+
+def test_people_posts_and_what_they_said(ask):
+    result = ask("people")
+    posts = rows_where(result, person="will-smart", relation="held post")
+    assert {(r["key"], r["organisation"], r["start"], r["end"]) for r in posts} == {
+        ("will-smart-cio-nhs-england", "NHS England", "2016-07", None),
+        ("will-smart-cio-royal-free", "ROYAL FREE LONDON NHS FOUNDATION TRUST", None, "2016-07"),
+    }
+    assert rows_where(result, person="matthew-swindells", relation="said", key="gde-core-systems-6-article-002")
+    assert rows_where(result, person="will-smart", relation="said", key="rgt-approaching-himss-7-article-000")
+    assert rows_where(result, person="will-smart-cio-nhs-england") == []
+    assert rows_where(result, key="will-smart-cio-nhs-england")[0]["source"] == "article-000;article-001;article-004"
+
+
+def test_claims_about_a_subject_side_by_side(ask):
+    counts = rows_where(ask("claims", {"subject": "fast-follower"}), kind="count")
+    assert [r["value"] for r in counts] == ["16", "17", "18", "18"]
+    assert all(r["source"] and r["note"] for r in counts)
+    said = rows_where(ask("claims", {"subject": "global-digital-exemplar"}), claim="gde-core-systems-6-article-002")
+    assert said[0]["said_by"] == "Matthew Swindells"
+    assert rows_where(ask("claims", {"subject": "RGT"}), claim="rgt-approaching-himss-7-article-000")
+
+
+def test_origins_of_the_programme(ask):
+    result = ask("origins")
+    led = rows_where(result, document="wachter-review", relation="led to")
+    assert [(r["key"], r["author"]) for r in led] == [("global-digital-exemplar", "Robert Wachter")]
+    assert rows_where(result, document="wachter-review", relation="finding")
+    assert {r["document"] for r in rows_where(result, relation="document")} >= {
+        "five-year-forward-view", "personalised-health-and-care-2020", "next-steps-on-the-nhs-five-year-forward-view"}
+
+
+def test_multi_valued_cells_are_sorted_and_historic_names_shown(ask):
+    ral = rows_where(ask("exemplars"), code="RAL")[0]
+    assert ral["source"] == "article-002;hsj-12;lhp"
+    rm3 = rows_where(ask("exemplars"), code="RM3")[0]
+    assert (rm3["name"], rm3["name_2016"]) == ("NORTHERN CARE ALLIANCE NHS FOUNDATION TRUST",
+                                               "SALFORD ROYAL NHS FOUNDATION TRUST")

@@ -48,7 +48,8 @@ memberships.csv (start/end = the period the source describes):
 successions.csv:
 - nhsx-dspt-2022: each closed organisation with a Successor.Code. Date = the day after
   the Close date (the successor's takeover date). Predecessors with the same successor
-  and date form one `merger` event `<successor>-<yyyy>-<mm>`. A predecessor with several
+  and date form one `merger` event `<successor>-<yyyy>-<mm>` (the kind is inferred, and
+  the note says so: the file gives only successor codes). A predecessor with several
   successors (RW6 -> RM3 and R0A) is one `split` event named after the predecessor,
   `<predecessor>-<yyyy>-<mm>`.
 - ODS close dates (both etr files) of trusts the DSPT gives no successor for: a `closure`
@@ -433,7 +434,8 @@ def dspt_successions(dspt: list[Row]) -> list[Row]:
             successors[r["Code"]].append(r["Successor.Code"])
             closed[r["Code"]] = r["Close"]
     rows = []
-    note = "Successor.Code in the DSPT file; date is the day after its Close date {close}."
+    note = ("Successor.Code in the DSPT file; date is the day after its Close date {close}. "
+            "The kind ({kind}) is inferred: the file gives only the successor code(s).")
     for code, succs in successors.items():
         when = next_day(closed[code])
         split = len(succs) > 1
@@ -446,7 +448,7 @@ def dspt_successions(dspt: list[Row]) -> list[Row]:
                     "predecessor": code,
                     "successor": succ,
                     "source": "nhsx-dspt-2022",
-                    "note": note.format(close=closed[code]),
+                    "note": note.format(close=closed[code], kind="split" if split else "merger"),
                 }
             )
     return rows

@@ -133,12 +133,13 @@ EXTRA_PAGES = [
 ]
 
 ARTICLE_META = {
-    # file -> (publisher, date, title) from articles/README.md and the text itself
+    # file -> (publisher, date, title) from articles/README.md and the text itself; a text
+    # without a headline gets a title in the project's own words, and its note says so
     "000_94e09c4d98d9d644.txt": ("", "", "NHS needs at least another £4.2bn of IT investment, says NHS England CIO"),
     "001_b2d413e21c46e8b4.txt": (
         "British Journal of Healthcare Computing",
         "2017",
-        "Implementing digital transformation (Will Smart, first blog)",
+        "Implementing digital transformation",
     ),
     "002_78c08770675dbc6d.txt": ("HSJ", "2017", "Exclusive: All trusts will buy new IT via NHS 'exemplars'"),
     "003_dca5bee111f80d61.txt": (
@@ -149,11 +150,11 @@ ARTICLE_META = {
     "004_9decf5010548777f.txt": ("Digital Health", "2016-11", "STPs the only game in town (report from EHI Live 2016)"),
 }
 ARTICLE_NOTES = {
-    "000_94e09c4d98d9d644.txt": "Report of a speech by NHS England's CIO at EHi Live; the text names no publication and no year (2017 or 2018 per the articles README).",
-    "001_b2d413e21c46e8b4.txt": "Early 2017 per the articles README.",
+    "000_94e09c4d98d9d644.txt": "The title is the project's own wording: the text has no headline. Report of a speech by NHS England's CIO at EHi Live; the text names no publication and no year (2017 or 2018 per the articles README).",
+    "001_b2d413e21c46e8b4.txt": "Will Smart's first blog for the British Journal of Healthcare Computing, headed 'EXCLUSIVE: Implementing digital transformation'. Early 2017 per the articles README.",
     "002_78c08770675dbc6d.txt": "Mid 2017 per the articles README.",
     "003_dca5bee111f80d61.txt": "",
-    "004_9decf5010548777f.txt": "November 2016 per the articles README.",
+    "004_9decf5010548777f.txt": "The title is the project's own wording, after the CIO's words 'only game in town': the text has no headline. November 2016 per the articles README.",
 }
 
 

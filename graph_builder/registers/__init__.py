@@ -7,10 +7,13 @@ from graph_builder.registers.blueprints import BlueprintsBuilder
 from graph_builder.registers.bodies import BodiesBuilder
 from graph_builder.registers.claims import ClaimsBuilder
 from graph_builder.registers.deployments import DeploymentsBuilder
+from graph_builder.registers.documents import DocumentsBuilder
 from graph_builder.registers.memberships import MembershipsBuilder
 from graph_builder.registers.organisations import OrganisationsBuilder
 from graph_builder.registers.participations import ParticipationsBuilder
 from graph_builder.registers.partnerships import PartnershipsBuilder
+from graph_builder.registers.people import PeopleBuilder
+from graph_builder.registers.posts import PostsBuilder
 from graph_builder.registers.programmes import ProgrammesBuilder
 from graph_builder.registers.sources import SourcesBuilder
 from graph_builder.registers.successions import SuccessionsBuilder
@@ -30,6 +33,9 @@ BUILDERS: tuple[Builder, ...] = (
     AssessmentsBuilder(),
     BlueprintsBuilder(),
     AdoptionsBuilder(),
+    PeopleBuilder(),
+    PostsBuilder(),
+    DocumentsBuilder(),
     ClaimsBuilder(),
 )
 BY_NAME = {b.name: b for b in BUILDERS}
