@@ -137,8 +137,10 @@ def incremental_md(inc: dict[str, Any]) -> list[str]:
     ]
     for name, r in inc.items():
         err = f" **failed: {r.get('stderr', '')[-80:]}**" if r.get("rc") else ""
-        out.append(f"| {name}{err} | {_s(r['wall'])} | {_s(r['cpu'])} | {r['rss_mb']:,.0f} | "
-                   f"{', '.join(r.get('rebuilt', []))} | {r.get('statements rebuilt', 0):,} | {r.get('store', '-')} |")
+        out.append(
+            f"| {name}{err} | {_s(r['wall'])} | {_s(r['cpu'])} | {r['rss_mb']:,.0f} | "
+            f"{', '.join(r.get('rebuilt', []))} | {r.get('statements rebuilt', 0):,} | {r.get('store', '-')} |"
+        )
     return [*out, ""]
 
 
@@ -262,8 +264,13 @@ def targets_md(cases: dict[str, Any]) -> list[str]:
                 )
             )
         elif ours_v and naive.get("skipped"):
-            rows.append((f"validate ({what}) ≥ 10x faster than naive pySHACL", f"{_s(ours_v)} s",
-                         "naive pySHACL not run at this size: see the ratio at 10,000 organisations"))
+            rows.append(
+                (
+                    f"validate ({what}) ≥ 10x faster than naive pySHACL",
+                    f"{_s(ours_v)} s",
+                    "naive pySHACL not run at this size: see the ratio at 10,000 organisations",
+                )
+            )
     if "skipped" in v:
         rows.append(("validate ≥ 10x faster than naive pySHACL", "-", v["skipped"][:60]))
     inc, full = cases.get("incremental", {}), b.get("nhskg build", {})
@@ -271,9 +278,14 @@ def targets_md(cases: dict[str, Any]) -> list[str]:
     for name, r in inc.items():
         if name != "nothing changed" and r.get("rc") == 0 and full.get("wall_median") and total:
             share = r.get("statements rebuilt", 0) / total
-            rows.append((f"incremental build, {name}: time in proportion to it",
-                         f"{_s(r['wall'])} s = {r['wall'] / full['wall_median']:.0%} of a full build, "
-                         f"for {share:.1%} of the statements rebuilt", f"store {r.get('store')}"))
+            rows.append(
+                (
+                    f"incremental build, {name}: time in proportion to it",
+                    f"{_s(r['wall'])} s = {r['wall'] / full['wall_median']:.0%} of a full build, "
+                    f"for {share:.1%} of the statements rebuilt",
+                    f"store {r.get('store')}",
+                )
+            )
     q = cases.get("questions", {}).get("in_process", {}).get("questions", {})
     failed = sorted(n for n, e in q.items() if e.get("error"))
     ratios = [

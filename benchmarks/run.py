@@ -149,8 +149,10 @@ def case_build(args: argparse.Namespace, data: Path, work: Path) -> dict[str, An
         if args.skip and any(s in name for s in args.skip.split(",")):
             continue
         if name.startswith("rdflib") and args.orgs > args.rdflib_max_orgs:
-            results[name] = {"skipped": f"not run above {args.rdflib_max_orgs:,} organisations (--rdflib-max-orgs): "
-                             "9.7 s at 10,000 and 82 s, 3.3 GB at 100,000 organisations (2026-11-22 results)"}
+            results[name] = {
+                "skipped": f"not run above {args.rdflib_max_orgs:,} organisations (--rdflib-max-orgs): "
+                "9.7 s at 10,000 and 82 s, 3.3 GB at 100,000 organisations (2026-11-22 results)"
+            }
             continue
         target = out if name == "nhskg build" else work / "build-before"
         clean = (lambda t=target: shutil.rmtree(t, ignore_errors=True)) if name.startswith("nhskg") else None
@@ -182,11 +184,14 @@ def case_validate(args: argparse.Namespace, data: Path, work: Path) -> dict[str,
     keys = {name: work / f"keys-{name}.json" for name in ("whole", "files", "naive")}
     out: dict[str, Any] = {}
     if args.orgs > args.whole_max_orgs:
-        whole = {"skipped": f"not run above {args.whole_max_orgs:,} organisations (--whole-max-orgs): 171 s of CPU "
-                 "at 10,000, in proportion to the nodes checked"}
+        whole = {
+            "skipped": f"not run above {args.whole_max_orgs:,} organisations (--whole-max-orgs): 171 s of CPU "
+            "at 10,000, in proportion to the nodes checked"
+        }
     else:
-        whole = measure([PY, str(HERE / "workers.py"), "validate-whole", str(build), str(keys["whole"])],
-                        args.whole_budget)
+        whole = measure(
+            [PY, str(HERE / "workers.py"), "validate-whole", str(build), str(keys["whole"])], args.whole_budget
+        )
     out["whole graph: nhskg validate_reference"] = _with_json(whole)
     if whole.get("timeout"):
         out["whole graph: nhskg validate_reference"]["error"] = f"did not finish in {args.whole_budget:g} s"
@@ -202,9 +207,12 @@ def case_validate(args: argparse.Namespace, data: Path, work: Path) -> dict[str,
     if report.is_file():
         out["1% submission: nhskg validate"]["by_severity"] = json.loads(report.read_text())["counts"]
     if args.orgs > args.naive_max_orgs:  # the in-process run is for the comparison with naive pySHACL
-        out["naive pySHACL, whole graph"] = {"skipped": (
-            f"not run above {args.naive_max_orgs:,} organisations (--naive-max-orgs): 1,108 s at 10,000; "
-            "over 10 GB and unfinished after 300 s at 100,000")}
+        out["naive pySHACL, whole graph"] = {
+            "skipped": (
+                f"not run above {args.naive_max_orgs:,} organisations (--naive-max-orgs): 1,108 s at 10,000; "
+                "over 10 GB and unfinished after 300 s at 100,000"
+            )
+        }
         return out
     found = measure(
         [PY, str(HERE / "workers.py"), "validate-files", str(build), str(keys["files"]), *map(str, files)], args.budget
@@ -309,8 +317,20 @@ def case_export(args: argparse.Namespace, data: Path, work: Path) -> dict[str, A
     for fmt in formats:
         target = work / f"export.{fmt}"
         results[fmt] = repeat(
-            nhskg("-q", "export", "--format", fmt, "--view", view, "-o", str(target), "--build", str(build),
-                  "--timeout", str(args.export_budget)),
+            nhskg(
+                "-q",
+                "export",
+                "--format",
+                fmt,
+                "--view",
+                view,
+                "-o",
+                str(target),
+                "--build",
+                str(build),
+                "--timeout",
+                str(args.export_budget),
+            ),
             args.runs,
             args.export_budget,
         )
@@ -440,26 +460,43 @@ def main(argv: list[str] | None = None) -> int:
         default=1800,
         help="seconds for each whole-graph validation (nhskg's and naive pySHACL)",
     )
-    parser.add_argument("--whole-budget", type=float,
-                        help="seconds for nhskg's whole-graph validation (900; 240 from 1M)")
-    parser.add_argument("--whole-max-orgs", type=int, default=100_000,
-                        help="largest set nhskg's whole-graph validation is run on")
+    parser.add_argument(
+        "--whole-budget", type=float, help="seconds for nhskg's whole-graph validation (900; 240 from 1M)"
+    )
+    parser.add_argument(
+        "--whole-max-orgs", type=int, default=100_000, help="largest set nhskg's whole-graph validation is run on"
+    )
     parser.add_argument("--naive-max-orgs", type=int, default=10_000, help="largest set naive pySHACL is run on")
     parser.add_argument("--rdflib-max-orgs", type=int, default=10_000, help="largest set plain rdflib is run on")
-    parser.add_argument("--large-change-max-orgs", type=int, default=100_000,
-                        help="largest set whose incremental case also changes a large register")
-    parser.add_argument("--memory-max-orgs", type=int, default=100_000,
-                        help="largest set whose graph is also loaded into an in-memory store")
+    parser.add_argument(
+        "--large-change-max-orgs",
+        type=int,
+        default=100_000,
+        help="largest set whose incremental case also changes a large register",
+    )
+    parser.add_argument(
+        "--memory-max-orgs",
+        type=int,
+        default=100_000,
+        help="largest set whose graph is also loaded into an in-memory store",
+    )
     parser.add_argument("--export-budget", type=float, help="seconds one export may take (300; 60 from 1M)")
     parser.add_argument("--rdflib-budget", type=float, default=300, help="seconds for the rdflib questions run")
     parser.add_argument("--results", type=Path, default=HERE / "results")
     parser.add_argument("--work", type=Path, help="scratch folder (default benchmarks/data/work-N; emptied)")
-    parser.add_argument("--keep-work", action="store_true",
-                        help="neither empty the scratch folder first nor after: reuse the build a crashed run left")
+    parser.add_argument(
+        "--keep-work",
+        action="store_true",
+        help="neither empty the scratch folder first nor after: reuse the build a crashed run left",
+    )
     args = parser.parse_args(argv)
     at_scale = args.orgs >= 1_000_000  # what fits the 30 minutes for the whole run there
-    for name, usual, there in (("runs", 3, 1), ("repeat", 20, 5), ("whole_budget", 900, 240),
-                               ("export_budget", 300, 60)):
+    for name, usual, there in (
+        ("runs", 3, 1),
+        ("repeat", 20, 5),
+        ("whole_budget", 900, 240),
+        ("export_budget", 300, 60),
+    ):
         if getattr(args, name) is None:
             setattr(args, name, there if at_scale else usual)
     unknown = set(args.cases.split(",")) - set(CASES)

@@ -100,8 +100,9 @@ def worker(engine: str, build_dir: Path) -> dict[str, object]:
             store.bulk_load(path=str(build_dir / "graph.nq"), format=ox.RdfFormat.N_QUADS)
 
         def answer(query: str, params: dict[str, str]) -> int:
-            subs = {ox.Variable(k): ox.NamedNode(v) if v.startswith("http") else ox.Literal(v)
-                    for k, v in params.items()}
+            subs = {
+                ox.Variable(k): ox.NamedNode(v) if v.startswith("http") else ox.Literal(v) for k, v in params.items()
+            }
             return len(list(store.query(query, use_default_graph_as_union=True, substitutions=subs or None)))
     else:
         from rdflib import Dataset, Literal, URIRef
@@ -110,8 +111,9 @@ def worker(engine: str, build_dir: Path) -> dict[str, object]:
             import pyoxigraph as ox
             from oxrdflib import OxigraphStore
 
-            dataset = Dataset(store=OxigraphStore(store=ox.Store.read_only(str(build_dir / "store"))),
-                              default_union=True)
+            dataset = Dataset(
+                store=OxigraphStore(store=ox.Store.read_only(str(build_dir / "store"))), default_union=True
+            )
         elif engine == "oxrdflib-memory":
             dataset = Dataset(store="Oxigraph", default_union=True)
             dataset.parse(str(build_dir / "graph.nq"), format="ox-nquads")
@@ -166,7 +168,10 @@ def run_engine(engine: str, build_dir: Path, repeat: int, budget: float) -> dict
         try:
             done = subprocess.run(
                 [sys.executable, __file__, "--worker", engine, str(build_dir)],
-                capture_output=True, text=True, timeout=budget, check=True,
+                capture_output=True,
+                text=True,
+                timeout=budget,
+                check=True,
             )
         except subprocess.TimeoutExpired:
             return {"engine": engine, "over_budget_s": budget}
@@ -242,28 +247,45 @@ def markdown(report: dict[str, object]) -> str:
     for case in report["cases"]:  # type: ignore[attr-defined]
         info = case["data"]
         label = "SYNTHETIC (renamed copies of the shipped graph; size only)" if info["synthetic"] else "shipped data"
-        lines += ["", f"## {info['quads']:,} quads: {label}", "",
-                  f"graph.nq {info['graph_nq_bytes']:,} bytes; store/ {info['store_bytes']:,} bytes", "",
-                  "| engine | open | first | all | process | peak RSS MB | questions failed or over 60 s |",
-                  "|---|---:|---:|---:|---:|---:|---|"]
+        lines += [
+            "",
+            f"## {info['quads']:,} quads: {label}",
+            "",
+            f"graph.nq {info['graph_nq_bytes']:,} bytes; store/ {info['store_bytes']:,} bytes",
+            "",
+            "| engine | open | first | all | process | peak RSS MB | questions failed or over 60 s |",
+            "|---|---:|---:|---:|---:|---:|---|",
+        ]
         for r in case["engines"]:
             if "open" in r:
-                lines.append(f"| {r['engine']} | {r['open']:.3f} | {r['first']:.3f} | {r['all']:.3f} | "
-                             f"{r['process']:.3f} | {r['peak_rss_mb']:.0f} | {', '.join(r['failed']) or 'none'} |")
+                lines.append(
+                    f"| {r['engine']} | {r['open']:.3f} | {r['first']:.3f} | {r['all']:.3f} | "
+                    f"{r['process']:.3f} | {r['peak_rss_mb']:.0f} | {', '.join(r['failed']) or 'none'} |"
+                )
             else:
                 why = f"over budget ({r['over_budget_s']:g} s)" if "over_budget_s" in r else f"error {r['error']}"
                 lines.append(f"| {r['engine']} | {why} | | | | | |")
-        answered = [{k: v for k, v in r["rows"].items() if isinstance(v, int)} for r in case["engines"]
-                    if "rows" in r and r["engine"].startswith(("pyoxigraph", "oxrdflib"))]
+        answered = [
+            {k: v for k, v in r["rows"].items() if isinstance(v, int)}
+            for r in case["engines"]
+            if "rows" in r and r["engine"].startswith(("pyoxigraph", "oxrdflib"))
+        ]
         agree = all(a[k] == b[k] for a in answered for b in answered for k in a.keys() & b.keys())
-        lines += ["", "Rows per question agree across the Oxigraph-based engines (where they answered): "
-                  + ("yes" if agree else "NO") + "."]
+        lines += [
+            "",
+            "Rows per question agree across the Oxigraph-based engines (where they answered): "
+            + ("yes" if agree else "NO")
+            + ".",
+        ]
         rdf = next((r for r in case["engines"] if r["engine"] == "rdflib" and "rows" in r), None)
         ref = next((r for r in case["engines"] if r["engine"] == "pyoxigraph-store" and "rows" in r), None)
         if rdf and ref:
             differ = sorted(n for n in ref["rows"] if ref["rows"][n] != rdf["rows"].get(n))
-            lines.append("Plain rdflib answers differently (other row counts, errors or timeouts) for: "
-                         + (", ".join(differ) or "none") + ".")
+            lines.append(
+                "Plain rdflib answers differently (other row counts, errors or timeouts) for: "
+                + (", ".join(differ) or "none")
+                + "."
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -295,7 +317,7 @@ def main() -> None:
     report: dict[str, object] = {
         "date": today,
         "machine": f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
-                   f"{len(os.sched_getaffinity(0))} cores",
+        f"{len(os.sched_getaffinity(0))} cores",
         "repeat": args.repeat,
         "cases": [],
     }

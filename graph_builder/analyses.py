@@ -38,8 +38,12 @@ def exemplars(graph: nx.MultiDiGraph, as_of: date | None) -> dict[str, str]:
     """Exemplar IRI → cohort, as of a date."""
     found: dict[str, str] = {}
     for u, v, data in network.edges_of(graph, "participation"):
-        if (v == GDE and data["role"] in ("exemplar", "joint-exemplar")
-                and data["status"] in ("announced", "confirmed") and network.in_effect(data, as_of)):
+        if (
+            v == GDE
+            and data["role"] in ("exemplar", "joint-exemplar")
+            and data["status"] in ("announced", "confirmed")
+            and network.in_effect(data, as_of)
+        ):
             found[u] = data.get("cohort") or ""
     return found
 
@@ -55,8 +59,11 @@ def successors(graph: nx.MultiDiGraph, node: str, as_of: date | None) -> list[li
 
     def walk(path: list[tuple[str, dict[str, Any]]], seen: frozenset[str]) -> None:
         here = path[-1][0]
-        nexts = [(v, data) for _, v, data in graph.out_edges(here, data=True)
-                 if data["relation"] == "succession" and network.in_effect(data, as_of) and v not in seen]
+        nexts = [
+            (v, data)
+            for _, v, data in graph.out_edges(here, data=True)
+            if data["relation"] == "succession" and network.in_effect(data, as_of) and v not in seen
+        ]
         if not nexts:
             paths.append(path)
         for v, data in sorted(nexts, key=lambda item: (item[0], item[1]["event"])):
@@ -77,16 +84,19 @@ def holders(graph: nx.MultiDiGraph, node: str, as_of: date | None) -> set[str]:
 
 def _deployments(graph: nx.MultiDiGraph, node: str, as_of: date | None) -> list[dict[str, Any]]:
     """The node's latest live supplier deployments (all records of the latest date)."""
-    found = [(v, d) for _, v, d in graph.out_edges(node, data=True)
-             if d["relation"] == "deployment" and network.in_effect(d, as_of)]
-    provisions = [p for p in graph.nodes[node].get("provisions", [])
-                  if as_of is None or network.first_day(p[2]) <= as_of]
+    found = [
+        (v, d)
+        for _, v, d in graph.out_edges(node, data=True)
+        if d["relation"] == "deployment" and network.in_effect(d, as_of)
+    ]
+    provisions = [
+        p for p in graph.nodes[node].get("provisions", []) if as_of is None or network.first_day(p[2]) <= as_of
+    ]
     days = [network.first_day(d["as_of"]) for _, d in found] + [network.first_day(p[2]) for p in provisions]
     if not days:
         return []
     latest = max(days)
-    return [dict(d, target=v) for v, d in found
-            if network.first_day(d["as_of"]) == latest and d["status"] == "live"]
+    return [dict(d, target=v) for v, d in found if network.first_day(d["as_of"]) == latest and d["status"] == "live"]
 
 
 def _platforms(graph: nx.MultiDiGraph, node: str, as_of: date | None) -> set[str]:
@@ -103,8 +113,11 @@ Edge = tuple[str, str, dict[str, Any]]
 
 
 def _pairings(graph: nx.MultiDiGraph, as_of: date | None, statuses: tuple[str, ...]) -> list[Edge]:
-    return [(u, v, d) for u, v, d in network.edges_of(graph, "partnership")
-            if d["status"] in statuses and network.in_effect(d, as_of)]
+    return [
+        (u, v, d)
+        for u, v, d in network.edges_of(graph, "partnership")
+        if d["status"] in statuses and network.in_effect(d, as_of)
+    ]
 
 
 _FOLLOWING = ("partnership", "participation")
@@ -122,14 +135,32 @@ def exemplar_spread(ctx: Context) -> Rows:
         first = followers.get(ex, set())
         second = set().union(*(followers.get(f, set()) for f in first)) - first - {ex}
         other = sorted(f"{_code(graph, u)} ({d['status']})" for u, v, d in others if v == ex)
-        rows.append([
-            _code(graph, ex), _label(graph, ex), cohort, len(first),
-            ";".join(sorted(_code(graph, f) for f in first)), "; ".join(other),
-            ";".join(sorted(_code(graph, f) for f in second)), len(first | second),
-        ])
+        rows.append(
+            [
+                _code(graph, ex),
+                _label(graph, ex),
+                cohort,
+                len(first),
+                ";".join(sorted(_code(graph, f) for f in first)),
+                "; ".join(other),
+                ";".join(sorted(_code(graph, f) for f in second)),
+                len(first | second),
+            ]
+        )
     rows.sort(key=lambda r: (-r[7], -r[3], r[0]))
-    return (["exemplar_code", "exemplar", "cohort", "followers", "follower_codes", "other_pairings",
-             "followers_of_followers", "reach"], rows)
+    return (
+        [
+            "exemplar_code",
+            "exemplar",
+            "cohort",
+            "followers",
+            "follower_codes",
+            "other_pairings",
+            "followers_of_followers",
+            "reach",
+        ],
+        rows,
+    )
 
 
 _PLATFORMS = ("partnership", "participation", "deployment", "succession")
@@ -149,12 +180,17 @@ def system_graph(ctx: Context) -> Rows:
         ex_here = {ex for ex in exs if holders(graph, ex, ctx.as_of) & trusts}
         following = {t for t in trusts if follows.get(t, set()) & ex_here}
         candidates = trusts - following - set().union(*(holders(graph, e, ctx.as_of) for e in ex_here))
-        rows.append([
-            graph.nodes[platform]["kind"], _code(graph, platform), _label(graph, platform), len(trusts),
-            ";".join(sorted(_code(graph, e) for e in ex_here)),
-            ";".join(sorted(_code(graph, t) for t in following)),
-            len(candidates) if ex_here else 0,
-        ])
+        rows.append(
+            [
+                graph.nodes[platform]["kind"],
+                _code(graph, platform),
+                _label(graph, platform),
+                len(trusts),
+                ";".join(sorted(_code(graph, e) for e in ex_here)),
+                ";".join(sorted(_code(graph, t) for t in following)),
+                len(candidates) if ex_here else 0,
+            ]
+        )
     rows.sort(key=lambda r: (-r[3], r[1], r[0]))  # a system and its supplier may share a key
     return (["kind", "key", "name", "trusts", "exemplars", "followers_of_those", "not_following"], rows)
 
@@ -189,8 +225,17 @@ def system_peers(ctx: Context) -> Rows:
                 if ex in follows.get(trust, set()):
                     continue
                 other = ";".join(sorted(_code(graph, e) for e in follows.get(trust, set())))
-                rows.append([_code(graph, ex), _label(graph, ex), graph.nodes[platform]["kind"],
-                             _label(graph, platform), _code(graph, trust), _label(graph, trust), other])
+                rows.append(
+                    [
+                        _code(graph, ex),
+                        _label(graph, ex),
+                        graph.nodes[platform]["kind"],
+                        _label(graph, platform),
+                        _code(graph, trust),
+                        _label(graph, trust),
+                        other,
+                    ]
+                )
     return (["exemplar_code", "exemplar", "shared_kind", "shared", "trust_code", "trust", "follows"], rows)
 
 
@@ -205,17 +250,19 @@ def components(ctx: Context) -> Rows:
     for u, v, _ in pairs:
         follower_net.add_edge(u, v)
     exs = exemplars(graph, None)
-    parts = sorted(nx.connected_components(follower_net),
-                   key=lambda c: (-len(c), sorted(_code(graph, n) for n in c)))
+    parts = sorted(nx.connected_components(follower_net), key=lambda c: (-len(c), sorted(_code(graph, n) for n in c)))
     rows = []
     for number, part in enumerate(parts, start=1):
         inside = sorted((u, v, d) for u, v, d in pairs if u in part)
-        rows.append([
-            number, len(part),
-            ";".join(sorted(_code(graph, n) for n in part if n in exs)),
-            ";".join(sorted(_code(graph, n) for n in part if n not in exs)),
-            "; ".join(f"{_code(graph, u)}→{_code(graph, v)} ({d['status']})" for u, v, d in inside),
-        ])
+        rows.append(
+            [
+                number,
+                len(part),
+                ";".join(sorted(_code(graph, n) for n in part if n in exs)),
+                ";".join(sorted(_code(graph, n) for n in part if n not in exs)),
+                "; ".join(f"{_code(graph, u)}→{_code(graph, v)} ({d['status']})" for u, v, d in inside),
+            ]
+        )
     return (["component", "size", "exemplars", "others", "pairings"], rows)
 
 
@@ -279,16 +326,29 @@ def successor_of(ctx: Context) -> Rows:
         last = path[-1][0]
         events = "; ".join(f"{d['event']} ({d['change']}, {d['date']})" for _, d in path[1:])
         sources = ";".join(sorted({s for _, d in path[1:] for s in str(d.get("source") or "").split(";") if s}))
-        closures = [c for c in graph.nodes[last].get("closures", [])
-                    if ctx.as_of is None or network.first_day(c[1]) <= ctx.as_of]
+        closures = [
+            c
+            for c in graph.nodes[last].get("closures", [])
+            if ctx.as_of is None or network.first_day(c[1]) <= ctx.as_of
+        ]
         if closures:
             note = "; ".join(f"closed {when} ({event}); no successor stated" for event, when, _ in closures)
             sources = ";".join(sorted(set(sources.split(";") if sources else []) | {c[2] for c in closures}))
         else:
             note = "no change recorded" if len(path) == 1 else "current"
         dates = [d["date"] for _, d in path[1:]]
-        rows.append([_code(graph, last), _label(graph, last), " → ".join(_code(graph, n) for n, _ in path),
-                     len(path) - 1, events, max(dates) if dates else "", note, sources])
+        rows.append(
+            [
+                _code(graph, last),
+                _label(graph, last),
+                " → ".join(_code(graph, n) for n, _ in path),
+                len(path) - 1,
+                events,
+                max(dates) if dates else "",
+                note,
+                sources,
+            ]
+        )
     rows.sort(key=lambda r: (r[0], r[2]))
     return (["successor_code", "successor", "path", "changes", "events", "last_change", "status", "source"], rows)
 
@@ -296,58 +356,101 @@ def successor_of(ctx: Context) -> Rows:
 _AS_OF_NOTE = " With --as-of, only the relations that held on that date."
 ANALYSES: tuple[Question, ...] = (
     Question(
-        "exemplar-spread", "Spread of each exemplar",
+        "exemplar-spread",
+        "Spread of each exemplar",
         "For every global digital exemplar: its confirmed fast followers, the followers of those "
         "followers, and its reach (both together); proposed and dropped pairings are listed "
         "beside, with their status." + _AS_OF_NOTE,
-        (), True, "networkx", analysis=exemplar_spread),
+        (),
+        True,
+        "networkx",
+        analysis=exemplar_spread,
+    ),
     Question(
-        "system-graph", "Systems and suppliers that connect most trusts",
+        "system-graph",
+        "Systems and suppliers that connect most trusts",
         "The organisation-system graph: every system or supplier of the organisations' latest "
         "live deployment records, with how many trusts it connects, the exemplars on it (an "
         "exemplar that merged counts through its successor), which of its trusts follow one of "
         "those exemplars, and how many do not (candidates for the exemplars' help). The sources "
         "keep some companies under two names (Cerner / Oracle Cerner Corporation)." + _AS_OF_NOTE,
-        (), True, "networkx", analysis=system_graph),
+        (),
+        True,
+        "networkx",
+        analysis=system_graph,
+    ),
     Question(
-        "system-peers", "Trusts that share a system with an exemplar but do not follow it",
+        "system-peers",
+        "Trusts that share a system with an exemplar but do not follow it",
         "For each exemplar (or the one given), the trusts whose latest live deployment names the "
         "same system or supplier as the exemplar's, but which have no confirmed partnership with "
         "it; `follows` shows the exemplars they do follow." + _AS_OF_NOTE,
         (Param("code", "org", "an exemplar's ODS code", "RBS", optional=True),),
-        True, "networkx", analysis=system_peers),
+        True,
+        "networkx",
+        analysis=system_peers,
+    ),
     Question(
-        "components", "Connected components of the follower network",
+        "components",
+        "Connected components of the follower network",
         "The follower network (partnerships, by default of every status) split into its "
         "connected components, largest first, with the exemplars, the other members and the "
         "pairings of each." + _AS_OF_NOTE,
-        (Param("status", "choice", "only partnerships with this status", "confirmed", optional=True,
-               choices=("confirmed", "proposed", "dropped", "all")),),
-        True, "networkx", analysis=components),
+        (
+            Param(
+                "status",
+                "choice",
+                "only partnerships with this status",
+                "confirmed",
+                optional=True,
+                choices=("confirmed", "proposed", "dropped", "all"),
+            ),
+        ),
+        True,
+        "networkx",
+        analysis=components,
+    ),
     Question(
-        "shortest-path", "Shortest path between two organisations",
+        "shortest-path",
+        "Shortest path between two organisations",
         "The shortest chain of relations between two organisations, one row per step with the "
         "relation that links it to the previous one (→ from the previous step, ← towards it). "
         "By default the chain may use partnerships, successions, deployments (through a shared "
         "system or supplier) and blueprints; `via` chooses among partnership, succession, "
         "deployment, blueprint, membership, participation. No row: no such chain." + _AS_OF_NOTE,
-        (Param("from", "org", "an ODS code", "RVW"), Param("to", "org", "another ODS code", "REP"),
-         Param("via", "text", "relation kinds, comma separated", "partnership,succession", optional=True)),
-        True, "networkx", analysis=shortest_path),
+        (
+            Param("from", "org", "an ODS code", "RVW"),
+            Param("to", "org", "another ODS code", "REP"),
+            Param("via", "text", "relation kinds, comma separated", "partnership,succession", optional=True),
+        ),
+        True,
+        "networkx",
+        analysis=shortest_path,
+    ),
     Question(
-        "successor-of", "Current organisation for a historic code",
+        "successor-of",
+        "Current organisation for a historic code",
         "Follows every recorded merger, acquisition and split from an organisation code to the "
         "organisation(s) that carry it on now: one row per end point (a split gives several), "
         "with the path, the change events and their dates. A code with no recorded change is its "
         "own successor; a closure with no successor stated says so. Where sources date the same "
         "change differently, each dating is a path. With --as-of, only changes dated by then.",
-        (Param("code", "org", "a historic ODS code", "RLN"),), True, "networkx", analysis=successor_of),
+        (Param("code", "org", "a historic ODS code", "RLN"),),
+        True,
+        "networkx",
+        analysis=successor_of,
+    ),
     Question(
-        "funding-check", "Do the stated funding totals agree with their parts?",
+        "funding-check",
+        "Do the stated funding totals agree with their parts?",
         "Recomputes totals the sources state from the parts other claims (and the graph's own "
         "counts) give, e.g. 16 acute exemplars times £10m plus 7 mental health exemplars times £5m against "
         "£195m, and £195m + £190m against £385m, and sets claims about the same figure side by "
         "side. Every check is reported, whether it agrees, disagrees, is within a stated "
         "ceiling, or cannot be completed from the sources, with the figures and the sources.",
-        (), False, "python", analysis=funding_check),
+        (),
+        False,
+        "python",
+        analysis=funding_check,
+    ),
 )

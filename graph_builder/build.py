@@ -66,8 +66,11 @@ def read_registers(data_dir: Path, builders: Sequence[Builder] = BUILDERS) -> tu
     for b in builders:
         path = data_dir / b.filename
         label = _label(path)
-        raw, found = b.read_bytes(path, label) if path.exists() else (None, [
-            Problem(label, 0, "", f"is missing; every build needs the {b.title.lower()} register")])
+        raw, found = (
+            b.read_bytes(path, label)
+            if path.exists()
+            else (None, [Problem(label, 0, "", f"is missing; every build needs the {b.title.lower()} register")])
+        )
         if raw is None:
             problems += found
             ctx.unreadable.update(b.ids([]))
@@ -150,8 +153,9 @@ def build(data_dir: Path, out_dir: Path, full: bool = False) -> BuildResult:
             return _build(data_dir, out_dir, full)
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""
-        raise UsageError(f"{out_dir}: the build stopped: {exc.strerror or exc}{where}; "
-                         "the previous build is untouched") from None
+        raise UsageError(
+            f"{out_dir}: the build stopped: {exc.strerror or exc}{where}; the previous build is untouched"
+        ) from None
 
 
 def _build(data_dir: Path, out_dir: Path, full: bool) -> BuildResult:
@@ -177,8 +181,9 @@ def _build(data_dir: Path, out_dir: Path, full: bool) -> BuildResult:
                 loader.close()
         made.timings["waiting for the store to load"] = time.perf_counter() - waiting
         result = _assemble(made.made, staging, infos)
-        made.timings["put graph.nq and graph.trig together"] = time.perf_counter() - waiting - made.timings[
-            "waiting for the store to load"]
+        made.timings["put graph.nq and graph.trig together"] = (
+            time.perf_counter() - waiting - made.timings["waiting for the store to load"]
+        )
         patching = time.perf_counter()
         result.store = _store(previous, made.made, staging, result) if previous else "loaded"
         if previous:
@@ -241,8 +246,9 @@ def _store(previous: pipeline.Previous, made: list[pipeline.Part], staging: Path
     return "reloaded"
 
 
-def _manifest(result: BuildResult, data_dir: Path, code: str, made: list[pipeline.Part],
-              staging: Path) -> dict[str, object]:
+def _manifest(
+    result: BuildResult, data_dir: Path, code: str, made: list[pipeline.Part], staging: Path
+) -> dict[str, object]:
     return {
         "tool": "nhs-dkg",
         "version": __version__,

@@ -81,8 +81,10 @@ class Param:
     def line(self) -> str:
         """`--param code=… (org): the follower's ODS code; example: RVW`."""
         kind = f"choice of {', '.join(self.choices)}" if self.choices else self.type
-        return (f"--param {self.name}=… ({kind}{', optional' if self.optional else ''}): "
-                f"{self.description}{'; example: ' + self.example if self.example else ''}")
+        return (
+            f"--param {self.name}=… ({kind}{', optional' if self.optional else ''}): "
+            f"{self.description}{'; example: ' + self.example if self.example else ''}"
+        )
 
 
 @dataclass
@@ -160,8 +162,10 @@ def parse_header(name: str, text: str) -> Question:
 def _parse_param(question: str, value: str) -> Param:
     match = _PARAM.match(value.strip())
     if not match or match["type"] not in PARAM_TYPES or (match["type"] == "choice") != bool(match["choices"]):
-        raise ValueError(f"queries/{question}.rq: cannot read the parameter line {value!r}; "
-                         "write `name (type[, optional]) — description; example: value`")
+        raise ValueError(
+            f"queries/{question}.rq: cannot read the parameter line {value!r}; "
+            "write `name (type[, optional]) — description; example: value`"
+        )
     return Param(
         name=match["name"],
         type=match["type"],
@@ -236,8 +240,10 @@ def _check_value(q: Question, p: Param, value: str) -> str:
     if p.type == "org":
         code = value.upper()
         if not mint.is_org_code(code):
-            raise UsageError(f"{where}: {value!r} is not an ODS code (3 to 5 letters and digits, e.g. RQ6) "
-                             "or an ONS code (e.g. E54000040)")
+            raise UsageError(
+                f"{where}: {value!r} is not an ODS code (3 to 5 letters and digits, e.g. RQ6) "
+                "or an ONS code (e.g. E54000040)"
+            )
         return code
     if p.type == "programme":
         if not mint.SLUG.match(value):
@@ -362,8 +368,10 @@ def describe(questions: Sequence[Question], whole: bool = False) -> Result:
     """The catalogue itself as a result: name, engine, as-of, parameters, title; `whole`
     adds each question's description, its parameters explained (a line each) and an example."""
     columns = ["name", "engine", "as_of", "parameters", "title"]
-    rows = [[q.name, q.engine, "yes" if q.as_of else "no", " ".join(p.usage() for p in q.params), q.title]
-            for q in questions]
+    rows = [
+        [q.name, q.engine, "yes" if q.as_of else "no", " ".join(p.usage() for p in q.params), q.title]
+        for q in questions
+    ]
     if whole:
         columns += ["description", "explained", "example"]
         for row, q in zip(rows, questions, strict=True):

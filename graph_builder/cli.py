@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -49,19 +49,37 @@ def _in_a_folder(ctx: click.Context, param: click.Parameter, value: Path | None)
     raise UsageError(f"{value}: the folder {value.parent} does not exist; create it first or correct the path")
 
 
-def _output_option(metavar: str, what: str, *aliases: str, **kwargs: object) -> Callable[[FC], FC]:
+def _output_option(metavar: str, what: str, *aliases: str, **kwargs: Any) -> Callable[[FC], FC]:
     """-o/--output, the one spelling of every command's output (build keeps --out as an alias)."""
-    return click.option("--output", "-o", *aliases, "output", type=click.Path(path_type=Path), metavar=metavar,
-                        callback=_in_a_folder, help=what, **kwargs)  # type: ignore[arg-type]
+    return click.option(
+        "--output",
+        "-o",
+        *aliases,
+        "output",
+        type=click.Path(path_type=Path),
+        metavar=metavar,
+        callback=_in_a_folder,
+        help=what,
+        **kwargs,
+    )
 
 
 @cli.command()
-@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=None,
-              help="Folder of registers (default: the registers shipped with the package).")
-@_output_option("DIR", "Folder the build is written to (also --out); replaced only once the new build is whole.",
-                "--out", default=Path("build"), show_default=True)
-@click.option("--full", is_flag=True,
-              help="Rebuild every register, even those unchanged since the build in --out.")
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder of registers (default: the registers shipped with the package).",
+)
+@_output_option(
+    "DIR",
+    "Folder the build is written to (also --out); replaced only once the new build is whole.",
+    "--out",
+    default=Path("build"),
+    show_default=True,
+)
+@click.option("--full", is_flag=True, help="Rebuild every register, even those unchanged since the build in --out.")
 @click.pass_context
 def build(ctx: click.Context, data_dir: Path | None, output: Path, full: bool) -> None:
     """Build the graph from the registers and print what was built."""
@@ -81,14 +99,28 @@ RESULT_FORMATS = ("table", "csv", "json")
 checks they agree; they are spelled out here so that `nhskg --help` imports no engine)."""
 
 _build_option = click.option(
-    "--build", "build_dir", type=click.Path(path_type=Path), default=Path("build"), show_default=True,
-    help="Build folder made by `nhskg build` (its store/ is opened read-only; else graph.nq is loaded).")
+    "--build",
+    "build_dir",
+    type=click.Path(path_type=Path),
+    default=Path("build"),
+    show_default=True,
+    help="Build folder made by `nhskg build` (its store/ is opened read-only; else graph.nq is loaded).",
+)
 _format_option = click.option(
-    "--format", "fmt", type=click.Choice(RESULT_FORMATS), default="table", show_default=True,
-    help="table for reading; csv or json (W3C SPARQL 1.1 results formats) for programs.")
+    "--format",
+    "fmt",
+    type=click.Choice(RESULT_FORMATS),
+    default="table",
+    show_default=True,
+    help="table for reading; csv or json (W3C SPARQL 1.1 results formats) for programs.",
+)
 _timeout_option = click.option(
-    "--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
-    help="Seconds a query may run before it is stopped (exit 2).")
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds a query may run before it is stopped (exit 2).",
+)
 
 SERVER_LAYOUTS = ("oxigraph", "fuseki", "graphdb", "virtuoso")
 """--layout choices: the keys of graph_builder.remote.LAYOUTS (a test checks they agree)."""
@@ -96,19 +128,33 @@ PUSH_METHODS = ("gsp", "update")
 """--method choices of push: graph_builder.push.METHODS (a test checks they agree)."""
 
 _endpoint_option = click.option(
-    "--endpoint", metavar="URL",
+    "--endpoint",
+    metavar="URL",
     help="Ask a SPARQL server instead of the build: its base URL, e.g. http://127.0.0.1:7878 "
-         "(credentials from NHSKG_USER/NHSKG_PASSWORD or NHSKG_TOKEN).")
+    "(credentials from NHSKG_USER/NHSKG_PASSWORD or NHSKG_TOKEN).",
+)
 _query_url_option = click.option(
-    "--query-url", metavar="URL", help="The server's SPARQL query URL, if not the layout's (default: ENDPOINT/query).")
+    "--query-url", metavar="URL", help="The server's SPARQL query URL, if not the layout's (default: ENDPOINT/query)."
+)
 _layout_option = click.option(
-    "--layout", type=click.Choice(SERVER_LAYOUTS), default="oxigraph", show_default=True,
-    help="Where the server keeps its query, update and graph store URLs below ENDPOINT.")
+    "--layout",
+    type=click.Choice(SERVER_LAYOUTS),
+    default="oxigraph",
+    show_default=True,
+    help="Where the server keeps its query, update and graph store URLs below ENDPOINT.",
+)
 
 
-def _endpoint(endpoint: str | None, query_url: str | None, layout: str, update_url: str | None = None,
-              store_url: str | None = None, user: str | None = None, password: str | None = None,
-              token: str | None = None) -> Endpoint | None:
+def _endpoint(
+    endpoint: str | None,
+    query_url: str | None,
+    layout: str,
+    update_url: str | None = None,
+    store_url: str | None = None,
+    user: str | None = None,
+    password: str | None = None,
+    token: str | None = None,
+) -> Endpoint | None:
     """An Endpoint from the options (credentials: options, else NHSKG_* variables); None for the build."""
     if endpoint is None and query_url is None and update_url is None and store_url is None:
         return None
@@ -134,16 +180,30 @@ def questions(name: str | None, fmt: str) -> None:
     if fmt != "table":
         click.echo(render(describe([q], whole=True), fmt), nl=False)
         return
-    lines = [f"{q.name}: {q.title}", "", q.description, "", f"engine: {q.engine}",
-             f"--as-of: {'yes' if q.as_of else 'no (does not depend on time)'}", *(p.line() for p in q.params),
-             "", f"example: {q.example()}"]
+    lines = [
+        f"{q.name}: {q.title}",
+        "",
+        q.description,
+        "",
+        f"engine: {q.engine}",
+        f"--as-of: {'yes' if q.as_of else 'no (does not depend on time)'}",
+        *(p.line() for p in q.params),
+        "",
+        f"example: {q.example()}",
+    ]
     click.echo("\n".join(lines))
 
 
 @cli.command()
 @click.argument("name")
-@click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
-              help="A parameter of the question (repeat for several); `nhskg questions NAME` lists them.")
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A parameter of the question (repeat for several); `nhskg questions NAME` lists them.",
+)
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Answer as at this date (questions that depend on time).")
 @_format_option
 @_build_option
@@ -151,8 +211,17 @@ def questions(name: str | None, fmt: str) -> None:
 @_endpoint_option
 @_query_url_option
 @_layout_option
-def query(name: str, params: tuple[str, ...], as_of: str | None, fmt: str, build_dir: Path, timeout: float,
-          endpoint: str | None, query_url: str | None, layout: str) -> None:
+def query(
+    name: str,
+    params: tuple[str, ...],
+    as_of: str | None,
+    fmt: str,
+    build_dir: Path,
+    timeout: float,
+    endpoint: str | None,
+    query_url: str | None,
+    layout: str,
+) -> None:
     """Answer the saved question NAME from a build, or from a SPARQL server (--endpoint)."""
     from graph_builder.catalogue import run
     from graph_builder.errors import UsageError
@@ -179,8 +248,15 @@ def query(name: str, params: tuple[str, ...], as_of: str | None, fmt: str, build
 @_endpoint_option
 @_query_url_option
 @_layout_option
-def sparql(query_or_file: str, fmt: str, build_dir: Path, timeout: float, endpoint: str | None,
-           query_url: str | None, layout: str) -> None:
+def sparql(
+    query_or_file: str,
+    fmt: str,
+    build_dir: Path,
+    timeout: float,
+    endpoint: str | None,
+    query_url: str | None,
+    layout: str,
+) -> None:
     """Run an ad hoc read-only SPARQL query against a build, or a SPARQL server (--endpoint).
 
     QUERY_OR_FILE is the query text or a file holding it. Only SELECT, ASK, CONSTRUCT
@@ -206,18 +282,32 @@ click, so a wrong one is a one-line error (exit 2)."""
 
 
 @cli.command()
-@click.option("--format", "-f", "fmt", metavar="FORMAT",
-              help=f"One of {', '.join(EXPORT_FORMATS)} (default: from the suffix of --output).")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    metavar="FORMAT",
+    help=f"One of {', '.join(EXPORT_FORMATS)} (default: from the suffix of --output).",
+)
 @_output_option("FILE", "The file to write, in a folder that exists (replaced only once the new one is whole).")
-@click.option("--view", "view", default="all", show_default=True, metavar="VIEW",
-              help=f"One of {', '.join(EXPORT_VIEWS)}.")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
-              help="Only what held on this date (html: the date the viewer opens at).")
+@click.option(
+    "--view", "view", default="all", show_default=True, metavar="VIEW", help=f"One of {', '.join(EXPORT_VIEWS)}."
+)
+@click.option(
+    "--as-of", "as_of", metavar="YYYY-MM-DD", help="Only what held on this date (html: the date the viewer opens at)."
+)
 @_build_option
 @_timeout_option
 @click.pass_context
-def export(ctx: click.Context, fmt: str | None, output: Path | None, view: str, as_of: str | None,
-           build_dir: Path, timeout: float) -> None:
+def export(
+    ctx: click.Context,
+    fmt: str | None,
+    output: Path | None,
+    view: str,
+    as_of: str | None,
+    build_dir: Path,
+    timeout: float,
+) -> None:
     """Export a view of the graph for Gephi, Cytoscape, yEd, Graphviz, a browser or RDF tools.
 
     Views: followers (exemplars, fast followers, partnerships of every status), systems
@@ -232,8 +322,10 @@ def export(ctx: click.Context, fmt: str | None, output: Path | None, view: str, 
     with progress(ctx.obj["quiet"], f"exporting the {view} view to {output.name}"):
         done = exporting(build_dir, fmt, output, view, as_of, timeout)
     if not ctx.obj["quiet"]:
-        click.echo(f"wrote {done.path} ({done.fmt}, {done.view} view: {done.nodes:,} nodes, "
-                   f"{done.edges:,} edges, {done.size:,} bytes)")
+        click.echo(
+            f"wrote {done.path} ({done.fmt}, {done.view} view: {done.nodes:,} nodes, "
+            f"{done.edges:,} edges, {done.size:,} bytes)"
+        )
 
 
 @cli.command()
@@ -256,22 +348,63 @@ VALIDATE_FORMATS = ("text", "json", "turtle", "junit")
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--against", "against", type=click.Path(path_type=Path), default=Path("build"), show_default=True,
-              help="Build folder whose graph.nq is the reference graph (made by `nhskg build`).")
-@click.option("--shapes", "shapes_dir", type=click.Path(path_type=Path), default=None,
-              help="A folder of SHACL shapes (*.ttl) to add to, or replace, the shipped ones.")
-@click.option("--shapes-mode", type=click.Choice(["add", "replace"]), default="add", show_default=True,
-              help="add: the folder's shapes and the shipped ones; replace: the folder's only.")
-@click.option("--format", "fmt", type=click.Choice(VALIDATE_FORMATS), default="text", show_default=True,
-              help="text for people, json for programs, turtle (SHACL report), junit for CI.")
-@click.option("--fail-on", type=click.Choice(["violation", "warning"]), default="violation", show_default=True,
-              help="Exit 1 on violations only, or on warnings too.")
-@click.option("--max-size", type=click.IntRange(min=1), default=50 * 1024 * 1024, show_default=True,
-              help="Largest file accepted, in bytes.")
+@click.option(
+    "--against",
+    "against",
+    type=click.Path(path_type=Path),
+    default=Path("build"),
+    show_default=True,
+    help="Build folder whose graph.nq is the reference graph (made by `nhskg build`).",
+)
+@click.option(
+    "--shapes",
+    "shapes_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="A folder of SHACL shapes (*.ttl) to add to, or replace, the shipped ones.",
+)
+@click.option(
+    "--shapes-mode",
+    type=click.Choice(["add", "replace"]),
+    default="add",
+    show_default=True,
+    help="add: the folder's shapes and the shipped ones; replace: the folder's only.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(VALIDATE_FORMATS),
+    default="text",
+    show_default=True,
+    help="text for people, json for programs, turtle (SHACL report), junit for CI.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["violation", "warning"]),
+    default="violation",
+    show_default=True,
+    help="Exit 1 on violations only, or on warnings too.",
+)
+@click.option(
+    "--max-size",
+    type=click.IntRange(min=1),
+    default=50 * 1024 * 1024,
+    show_default=True,
+    help="Largest file accepted, in bytes.",
+)
 @_output_option("FILE", "Write the report to FILE (replaced only once whole) instead of standard output.")
 @click.pass_context
-def validate(ctx: click.Context, files: tuple[Path, ...], against: Path, shapes_dir: Path | None, shapes_mode: str,
-             fmt: str, fail_on: str, max_size: int, output: Path | None) -> None:
+def validate(
+    ctx: click.Context,
+    files: tuple[Path, ...],
+    against: Path,
+    shapes_dir: Path | None,
+    shapes_mode: str,
+    fmt: str,
+    fail_on: str,
+    max_size: int,
+    output: Path | None,
+) -> None:
     """Validate register CSVs or RDF files against the shapes, together with a build.
 
     FILES are register CSVs (recognised by their header) or RDF: Turtle (.ttl),
@@ -298,8 +431,10 @@ def validate(ctx: click.Context, files: tuple[Path, ...], against: Path, shapes_
         click.echo(rendered, nl=False)
     if result.failed(fail_on):
         counts = result.counts()
-        raise ValidationFailed(f"does not conform ({_count(counts['Violation'], 'violation')}, "
-                               f"{_count(counts['Warning'], 'warning')}); exit 1")
+        raise ValidationFailed(
+            f"does not conform ({_count(counts['Violation'], 'violation')}, "
+            f"{_count(counts['Warning'], 'warning')}); exit 1"
+        )
 
 
 @cli.command()
@@ -308,20 +443,47 @@ def validate(ctx: click.Context, files: tuple[Path, ...], against: Path, shapes_
 @click.option("--update-url", metavar="URL", help="Its SPARQL update URL (default: from --layout).")
 @click.option("--store-url", metavar="URL", help="Its Graph Store Protocol URL (default: from --layout).")
 @_layout_option
-@click.option("--method", type=click.Choice(PUSH_METHODS), default="gsp", show_default=True,
-              help="gsp: PUT each graph (Graph Store Protocol); update: one SPARQL Update per graph.")
+@click.option(
+    "--method",
+    type=click.Choice(PUSH_METHODS),
+    default="gsp",
+    show_default=True,
+    help="gsp: PUT each graph (Graph Store Protocol); update: one SPARQL Update per graph.",
+)
 @click.option("--user", envvar="NHSKG_USER", help="User for HTTP basic auth [env NHSKG_USER].")
 @click.option("--password", envvar="NHSKG_PASSWORD", help="Its password; prefer the variable [env NHSKG_PASSWORD].")
 @click.option("--token", envvar="NHSKG_TOKEN", help="A bearer token instead [env NHSKG_TOKEN].")
-@click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
-              help="Tries again after a failure that may pass, waiting longer each time.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
-              help="Seconds to wait for the server on each request.")
+@click.option(
+    "--retries",
+    type=click.IntRange(min=0),
+    default=3,
+    show_default=True,
+    help="Tries again after a failure that may pass, waiting longer each time.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=60.0,
+    show_default=True,
+    help="Seconds to wait for the server on each request.",
+)
 @_build_option
 @click.pass_context
-def push(ctx: click.Context, endpoint: str | None, query_url: str | None, update_url: str | None,
-         store_url: str | None, layout: str, method: str, user: str | None, password: str | None,
-         token: str | None, retries: int, timeout: float, build_dir: Path) -> None:
+def push(
+    ctx: click.Context,
+    endpoint: str | None,
+    query_url: str | None,
+    update_url: str | None,
+    store_url: str | None,
+    layout: str,
+    method: str,
+    user: str | None,
+    password: str | None,
+    token: str | None,
+    retries: int,
+    timeout: float,
+    build_dir: Path,
+) -> None:
     """Publish the build to a SPARQL 1.1 server, each named graph replaced whole.
 
     After the push the triples of every graph are counted on the server and compared with
@@ -339,8 +501,10 @@ def push(ctx: click.Context, endpoint: str | None, query_url: str | None, update
         report = pushing(build_dir, remote, method, retries, timeout, progress=_each_graph(step))
     if not ctx.obj["quiet"]:
         target = remote.store_url if method == "gsp" else remote.update_url
-        click.echo(f"Pushed {len(report.graphs)} graphs ({report.triples:,} triples) to {target} "
-                   f"in {time.perf_counter() - started:.2f} s; read back: every graph's count matches")
+        click.echo(
+            f"Pushed {len(report.graphs)} graphs ({report.triples:,} triples) to {target} "
+            f"in {time.perf_counter() - started:.2f} s; read back: every graph's count matches"
+        )
         if ctx.obj["verbose"]:
             for item in report.graphs:
                 click.echo(f"  {item.graph}  {item.triples:,} triples  {item.seconds:.2f} s")
@@ -365,12 +529,22 @@ def _count(n: int, thing: str) -> str:
 
 @cli.command()
 @_build_option
-@click.option("--bind", default="127.0.0.1:7878", show_default=True, metavar="HOST:PORT",
-              help="Address to listen on; 0.0.0.0 opens it to the network.")
-@click.option("--read-write", is_flag=True,
-              help="Accept updates and pushes, on a copy of the store (the build is never changed).")
-@click.option("--copy-to", type=click.Path(path_type=Path), metavar="DIR",
-              help="With --read-write: keep the copy here (default: a temporary folder removed at exit).")
+@click.option(
+    "--bind",
+    default="127.0.0.1:7878",
+    show_default=True,
+    metavar="HOST:PORT",
+    help="Address to listen on; 0.0.0.0 opens it to the network.",
+)
+@click.option(
+    "--read-write", is_flag=True, help="Accept updates and pushes, on a copy of the store (the build is never changed)."
+)
+@click.option(
+    "--copy-to",
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="With --read-write: keep the copy here (default: a temporary folder removed at exit).",
+)
 def serve(build_dir: Path, bind: str, read_write: bool, copy_to: Path | None) -> None:
     """Serve the build as a SPARQL endpoint (the Oxigraph server) until interrupted."""
     import signal

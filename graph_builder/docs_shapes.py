@@ -40,8 +40,9 @@ EXAMPLE = ID + "example/"
 Triple = tuple[Any, Any, Any]
 
 
-def shape_pages(files: list[Path], ontology: Graph, known: set[str]
-                ) -> tuple[dict[str, str], list[tuple[str, str, str, int]], dict[str, list[tuple[str, str]]]]:
+def shape_pages(
+    files: list[Path], ontology: Graph, known: set[str]
+) -> tuple[dict[str, str], list[tuple[str, str, str, int]], dict[str, list[tuple[str, str]]]]:
     """Pages by name, the index rows (href, file, about, rules) and, per term, the rules that check it."""
     shapes = load(files)
     own = {path.name: load([path]) for path in files}
@@ -95,13 +96,26 @@ def _rules(graph: Graph, shape: Any) -> list[Any]:
 
 
 _WORDS: dict[Any, str] = {
-    SH.minCount: "at least {} value(s)", SH.maxCount: "at most {} value(s)", SH.datatype: "of datatype {}",
-    SH["class"]: "each an instance of {}", SH.nodeKind: "each of node kind {}", SH.pattern: "matching the pattern {}",
-    SH.hasValue: "including the value {}", SH.node: "each conforming to {}", SH.minInclusive: "at least {}",
-    SH.maxInclusive: "at most {}", SH.minExclusive: "more than {}", SH.maxExclusive: "less than {}",
-    SH.minLength: "at least {} characters", SH.maxLength: "at most {} characters",
-    SH.disjoint: "none shared with {}", SH.equals: "the same as {}", SH.lessThan: "less than {}",
-    SH.lessThanOrEquals: "at most {}", SH.closed: "closed: {}", SH.uniqueLang: "one per language: {}",
+    SH.minCount: "at least {} value(s)",
+    SH.maxCount: "at most {} value(s)",
+    SH.datatype: "of datatype {}",
+    SH["class"]: "each an instance of {}",
+    SH.nodeKind: "each of node kind {}",
+    SH.pattern: "matching the pattern {}",
+    SH.hasValue: "including the value {}",
+    SH.node: "each conforming to {}",
+    SH.minInclusive: "at least {}",
+    SH.maxInclusive: "at most {}",
+    SH.minExclusive: "more than {}",
+    SH.maxExclusive: "less than {}",
+    SH.minLength: "at least {} characters",
+    SH.maxLength: "at most {} characters",
+    SH.disjoint: "none shared with {}",
+    SH.equals: "the same as {}",
+    SH.lessThan: "less than {}",
+    SH.lessThanOrEquals: "at most {}",
+    SH.closed: "closed: {}",
+    SH.uniqueLang: "one per language: {}",
 }
 
 
@@ -161,14 +175,18 @@ def _shape_html(graph: Graph, shape: Any, rules: list[Any], proven: dict[Any, tu
     targets += [f"subjects of {link(t, known)}" for t in sorted(graph.objects(shape, SH.targetSubjectsOf), key=str)]
     targets += [f"objects of {link(t, known)}" for t in sorted(graph.objects(shape, SH.targetObjectsOf), key=str)]
     targets += [f"the node {link(t, known)}" for t in sorted(graph.objects(shape, SH.targetNode), key=str)]
-    targets += [f"a SPARQL target ({escape(text_of(graph, t, SH.name, SH.description) or 'a query')})"
-                for t in graph.objects(shape, SH.target)]
+    targets += [
+        f"a SPARQL target ({escape(text_of(graph, t, SH.name, SH.description) or 'a query')})"
+        for t in graph.objects(shape, SH.target)
+    ]
     target = "; ".join(targets) or "none of its own: it is checked where another shape refers to it (sh:node)"
     title = f'{escape(_name(graph, shape))} <span class="iri">{escape(curie(shape))}</span>'
-    out = [f'<h2 id="{anchor(shape)}">{title}</h2>',
-           f"<p>{escape(text_of(graph, shape, SH.description))}</p>",
-           f"<table><tr><th>applies to</th><td>{target}</td></tr>",
-           f"<tr><th>message</th><td>{escape(text_of(graph, shape, SH.message))}</td></tr></table>"]
+    out = [
+        f'<h2 id="{anchor(shape)}">{title}</h2>',
+        f"<p>{escape(text_of(graph, shape, SH.description))}</p>",
+        f"<table><tr><th>applies to</th><td>{target}</td></tr>",
+        f"<tr><th>message</th><td>{escape(text_of(graph, shape, SH.message))}</td></tr></table>",
+    ]
     out += [_rule_html(graph, rule, shape, proven.get(rule), known) for rule in rules]
     return "\n".join(out)
 
@@ -189,18 +207,24 @@ def _rule_html(graph: Graph, rule: Any, shape: Any, example: tuple[str, str] | N
     query = text_of(graph, rule, SH.select, SH.ask)
     message = text_of(graph, rule, SH.message) or text_of(graph, shape, SH.message)
     rows.append(f"<tr><th>message</th><td>{escape(message)}</td></tr>")
-    out = [f'<div class="rule" id="{anchor(rule) if not isinstance(rule, BNode) else ""}">',
-           f"<h3>{escape(_name(graph, rule))}</h3><p>{escape(text_of(graph, rule, SH.description))}</p>",
-           f"<table>{''.join(rows)}</table>"]
+    out = [
+        f'<div class="rule" id="{anchor(rule) if not isinstance(rule, BNode) else ""}">',
+        f"<h3>{escape(_name(graph, rule))}</h3><p>{escape(text_of(graph, rule, SH.description))}</p>",
+        f"<table>{''.join(rows)}</table>",
+    ]
     if query:
         out.append(f"<details><summary>the SPARQL query</summary><pre>{escape(_dedent(query))}</pre></details>")
     if example:
         turtle, message = example
-        out.append(f"<p><b>A failing submission</b> (Turtle):</p><pre>{escape(turtle)}</pre>"
-                   f"<p>The report says: <i>{escape(message)}</i></p>")
+        out.append(
+            f"<p><b>A failing submission</b> (Turtle):</p><pre>{escape(turtle)}</pre>"
+            f"<p>The report says: <i>{escape(message)}</i></p>"
+        )
     else:
-        out.append('<p class="note">No example yet: add one to this rule in the shapes as <code>skos:example</code> '
-                   "(a Turtle snippet that fails it).</p>")
+        out.append(
+            '<p class="note">No example yet: add one to this rule in the shapes as <code>skos:example</code> '
+            "(a Turtle snippet that fails it).</p>"
+        )
     out.append("</div>")
     return "\n".join(out)
 
@@ -212,6 +236,7 @@ def _dedent(text: str) -> str:
 
 
 # --- examples ------------------------------------------------------------------------------
+
 
 def _examples(shapes: Graph) -> dict[Any, tuple[URIRef, list[Triple] | str]]:
     """Rule → (focus node, triples of a failing submission, or the Turtle of skos:example)."""
@@ -276,8 +301,11 @@ def _failing(shapes: Graph, rule: Any, focus: URIRef, path: URIRef) -> list[Trip
                 return [(focus, path, Literal(candidate))]
         return None
     if iri_valued:
-        return [(focus, path, URIRef(f"{EXAMPLE}of-another-kind"))] if value(rule, SH["class"]) else \
-            [(focus, path, Literal("text"))]
+        return (
+            [(focus, path, URIRef(f"{EXAMPLE}of-another-kind"))]
+            if value(rule, SH["class"])
+            else [(focus, path, Literal("text"))]
+        )
     bound = value(rule, SH.minInclusive) or value(rule, SH.minExclusive)
     if isinstance(bound, Literal) and isinstance(bound.toPython(), int | float | Decimal):
         return [(focus, path, Literal(bound.toPython() - 1, datatype=bound.datatype))]
@@ -290,8 +318,15 @@ def _failing(shapes: Graph, rule: Any, focus: URIRef, path: URIRef) -> list[Trip
     return None
 
 
-_SAMPLES: dict[Any, str] = {XSD.integer: "{}", XSD.decimal: "{}.5", XSD.date: "2020-01-0{}", XSD.gYear: "202{}",
-            XSD.gYearMonth: "2020-0{}", XSD.boolean: "true", XSD.anyURI: "https://example.org/{}"}
+_SAMPLES: dict[Any, str] = {
+    XSD.integer: "{}",
+    XSD.decimal: "{}.5",
+    XSD.date: "2020-01-0{}",
+    XSD.gYear: "202{}",
+    XSD.gYearMonth: "2020-0{}",
+    XSD.boolean: "true",
+    XSD.anyURI: "https://example.org/{}",
+}
 
 
 def _sample(datatype: Any, number: int) -> Literal:
@@ -301,8 +336,9 @@ def _sample(datatype: Any, number: int) -> Literal:
     return Literal(f"value {number}", datatype=datatype)
 
 
-def _prove(shapes: Graph, ontology: Graph, examples: dict[Any, tuple[URIRef, list[Triple] | str]]
-           ) -> dict[Any, tuple[str, str]]:
+def _prove(
+    shapes: Graph, ontology: Graph, examples: dict[Any, tuple[URIRef, list[Triple] | str]]
+) -> dict[Any, tuple[str, str]]:
     """Validate all examples at once; keep those on which their rule fires, with its message."""
     import pyshacl
 
@@ -316,8 +352,14 @@ def _prove(shapes: Graph, ontology: Graph, examples: dict[Any, tuple[URIRef, lis
         else:
             for triple in content:
                 data.add(triple)
-    _, report, _ = pyshacl.validate(data, shacl_graph=_needed(shapes, examples), ont_graph=ontology,
-                                    inference="none", advanced=True, allow_warnings=True)
+    _, report, _ = pyshacl.validate(
+        data,
+        shacl_graph=_needed(shapes, examples),
+        ont_graph=ontology,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+    )
     fired: dict[tuple[str, str], str] = {}
     for result in report.subjects(RDF.type, SH.ValidationResult):
         focus = str(report.value(result, SH.focusNode))

@@ -132,14 +132,21 @@ class Format:
 
 
 FORMATS: dict[str, Format] = {
-    "graphml": Format("graph_builder.export_xml", "graphml", (".graphml",), "GraphML with typed keys and yEd graphics",
-                      "stream_graphml"),
-    "gexf": Format("graph_builder.export_xml", "gexf", (".gexf",), "GEXF 1.3 for Gephi, colours and positions",
-                   "stream_gexf"),
+    "graphml": Format(
+        "graph_builder.export_xml",
+        "graphml",
+        (".graphml",),
+        "GraphML with typed keys and yEd graphics",
+        "stream_graphml",
+    ),
+    "gexf": Format(
+        "graph_builder.export_xml", "gexf", (".gexf",), "GEXF 1.3 for Gephi, colours and positions", "stream_gexf"
+    ),
     "cyjs": Format("graph_builder.export_json", "cyjs", (".cyjs",), "Cytoscape.js JSON (Cytoscape desktop too)"),
     "dot": Format("graph_builder.export_dot", "dot", (".dot", ".gv"), "Graphviz DOT"),
-    "html": Format("graph_builder.export_html", "html", (".html", ".htm"), "self-contained offline viewer",
-                   "stream_html"),
+    "html": Format(
+        "graph_builder.export_html", "html", (".html", ".htm"), "self-contained offline viewer", "stream_html"
+    ),
     "png": Format("graph_builder.export_picture", "png", (".png",), "picture (PNG)"),
     "svg": Format("graph_builder.export_picture", "svg", (".svg",), "picture (SVG)"),
     "jsonld": Format("graph_builder.export_rdf", "jsonld", (".jsonld",), "the view's RDF as JSON-LD"),
@@ -186,9 +193,14 @@ Limit = Callable[[str, int, bool], None]
 """Called with the view, its node count and whether that is a lower bound; raises to refuse it."""
 
 
-def property_graph(store: GraphStore, view: str, as_of: date | None = None,
-                   timeout: float | None = DEFAULT_TIMEOUT, whole: bool = False,
-                   limit: Limit | None = None) -> PropertyGraph:
+def property_graph(
+    store: GraphStore,
+    view: str,
+    as_of: date | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    whole: bool = False,
+    limit: Limit | None = None,
+) -> PropertyGraph:
     """A view of a loaded build as a property graph; a UsageError if it selects nothing.
 
     The view reads only its own relations and nodes (`export_views.projection`), then the
@@ -221,8 +233,12 @@ def property_graph(store: GraphStore, view: str, as_of: date | None = None,
         nodes.append(Node(node, dict(sorted(attrs.items()))))
     edges = _edges(selected, {n.id for n in nodes})
     nodes.sort(key=lambda n: n.id)
-    cited = {key for item in [*(n.attrs for n in nodes), *(e.attrs for e in edges)]
-             for key in str(item.get("source") or "").split(";") if key}
+    cited = {
+        key
+        for item in [*(n.attrs for n in nodes), *(e.attrs for e in edges)]
+        for key in str(item.get("source") or "").split(";")
+        if key
+    }
     return PropertyGraph(name, as_of, nodes, edges, _sources(store, cited, timeout), store, periods=periods)
 
 
@@ -268,8 +284,7 @@ def _value(value: Any, name: str) -> Value:
     """Projection values as export values: tuples of `provisions`/`closures` become records."""
     if isinstance(value, list):
         fields = _TUPLES.get(name)
-        items = [dict(zip(fields, item, strict=True)) if fields and isinstance(item, tuple) else item
-                 for item in value]
+        items = [dict(zip(fields, item, strict=True)) if fields and isinstance(item, tuple) else item for item in value]
         return sorted(items, key=str)
     if isinstance(value, str | int | float | bool | dict):
         return value
@@ -302,8 +317,14 @@ SELECT ?key ?title ?publisher ?date ?url WHERE { ?s a ndk:Source ; dcterms:ident
     return dict(sorted(found.items()))
 
 
-def export(build_dir: Path, fmt: str | None, out: Path, view: str = "all", as_of: str | date | None = None,
-           timeout: float | None = DEFAULT_TIMEOUT) -> Exported:
+def export(
+    build_dir: Path,
+    fmt: str | None,
+    out: Path,
+    view: str = "all",
+    as_of: str | date | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
+) -> Exported:
     """Write one view of a build in one format to `out`, atomically."""
     from graph_builder.catalogue import check_date
     from graph_builder.store import open_store

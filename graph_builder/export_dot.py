@@ -36,15 +36,19 @@ def _attrs(pairs: list[tuple[str, object]]) -> str:
 
 
 def dot(graph: PropertyGraph) -> bytes:
-    out = [f"// {graph.title}; nhskg {__version__}",
-           f"digraph {_quote('nhs-dkg ' + graph.view)} {{",
-           '  graph [overlap="prism", fontname="Helvetica"];',
-           '  node [shape="ellipse", style="filled", fontname="Helvetica", fontsize="10"];',
-           '  edge [fontname="Helvetica", fontsize="8"];']
+    out = [
+        f"// {graph.title}; nhskg {__version__}",
+        f"digraph {_quote('nhs-dkg ' + graph.view)} {{",
+        '  graph [overlap="prism", fontname="Helvetica"];',
+        '  node [shape="ellipse", style="filled", fontname="Helvetica", fontsize="10"];',
+        '  edge [fontname="Helvetica", fontsize="8"];',
+    ]
     for node in graph.nodes:
-        pairs: list[tuple[str, object]] = [("label", caption(node.attrs)),
-                                           ("fillcolor", colour(str(node.attrs.get("kind", "")))),
-                                           ("tooltip", node.attrs.get("name", node.id))]
+        pairs: list[tuple[str, object]] = [
+            ("label", caption(node.attrs)),
+            ("fillcolor", colour(str(node.attrs.get("kind", "")))),
+            ("tooltip", node.attrs.get("name", node.id)),
+        ]
         pairs += [(_RESERVED.get(name, name), _lexical(value)) for name, value in node.attrs.items()]
         out.append(f"  {_quote(node.id)} [{_attrs(pairs)}];")
     for edge in graph.edges:

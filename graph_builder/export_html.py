@@ -53,9 +53,15 @@ def _node_item(node: Node, positions: dict[str, tuple[float, float]]) -> dict[st
 
 def _edge_item(edge: Edge, index: dict[str, int]) -> dict[str, Any]:
     line_colour, dash = edge_style(edge.attrs)
-    item = {"id": edge.id, "s": index[edge.source], "t": index[edge.target], "relation": edge.attrs["relation"],
-            "colour": line_colour, "dash": dash,
-            "attrs": {k: v for k, v in edge.attrs.items() if k not in ("valid_from", "valid_until")}}
+    item = {
+        "id": edge.id,
+        "s": index[edge.source],
+        "t": index[edge.target],
+        "relation": edge.attrs["relation"],
+        "colour": line_colour,
+        "dash": dash,
+        "attrs": {k: v for k, v in edge.attrs.items() if k not in ("valid_from", "valid_until")},
+    }
     for bound in ("valid_from", "valid_until"):
         if bound in edge.attrs:
             item[bound] = edge.attrs[bound]
@@ -77,14 +83,25 @@ def _summary(graph: PropertyGraph) -> dict[str, Any]:
         "generated_by": f"nhskg {__version__}",
         "sources": graph.sources,
         "dates": {"min": min(dates) if dates else None, "max": max(dates) if dates else None},
-        "periods": [{"from": start.isoformat() if start else None, "until": until.isoformat() if until else None,
-                     "text": describe((start, until))} for start, until in graph.periods if start or until],
+        "periods": [
+            {
+                "from": start.isoformat() if start else None,
+                "until": until.isoformat() if until else None,
+                "text": describe((start, until)),
+            }
+            for start, until in graph.periods
+            if start or until
+        ],
         "relation": VIEW_RELATIONS[graph.view][0] if graph.view != "all" else "relation",
         "legend": [{"kind": k, "name": name, "colour": c, "count": kinds[k]} for k, name, c in legend(kinds)],
         "kind_names": KIND_NAMES,
         "edge_legend": [
-            {"name": f"{relation} ({status})" if status else relation, "colour": edge_style({"status": status})[0],
-             "dash": edge_style({"status": status})[1], "count": count}
+            {
+                "name": f"{relation} ({status})" if status else relation,
+                "colour": edge_style({"status": status})[0],
+                "dash": edge_style({"status": status})[1],
+                "count": count,
+            }
             for (relation, status), count in sorted(styles.items())
         ],
     }

@@ -34,9 +34,21 @@ def document(graph: PropertyGraph) -> dict[str, Any]:
         x, y = positions[node.id]
         data = {**node.attrs, "id": node.id, "value": node.id, "color": colour(str(node.attrs.get("kind", "")))}
         nodes.append({"data": data, "position": {"x": x, "y": y}})
-    edges = [{"data": {**_cited(edge.attrs), "id": edge.id, "key": edge.id, "source": edge.source,
-                       "target": edge.target, "color": line_colour, "line_style": line}}
-             for edge in graph.edges for line_colour, line in [edge_style(edge.attrs)]]
+    edges = [
+        {
+            "data": {
+                **_cited(edge.attrs),
+                "id": edge.id,
+                "key": edge.id,
+                "source": edge.source,
+                "target": edge.target,
+                "color": line_colour,
+                "line_style": line,
+            }
+        }
+        for edge in graph.edges
+        for line_colour, line in [edge_style(edge.attrs)]
+    ]
     return {
         "format_version": "1.0",
         "generated_by": f"nhskg {__version__}",

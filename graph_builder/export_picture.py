@@ -83,61 +83,136 @@ def _figure(graph: PropertyGraph) -> Any:
         _bulk(axes, graph, positions, size)
     else:
         _one_by_one(axes, graph, positions, size, small)
-    ranked = sorted(graph.nodes, key=lambda n: (any(t in str(n.attrs.get("kind", "")) for t in _TRUSTISH),
-                                                -degree[n.id], n.id))
-    chosen = ranked if small else [n for n in ranked if degree[n.id] >= 2 or
-                                   not any(t in str(n.attrs.get("kind", "")) for t in _TRUSTISH)][:70]
+    ranked = sorted(
+        graph.nodes, key=lambda n: (any(t in str(n.attrs.get("kind", "")) for t in _TRUSTISH), -degree[n.id], n.id)
+    )
+    chosen = (
+        ranked
+        if small
+        else [n for n in ranked if degree[n.id] >= 2 or not any(t in str(n.attrs.get("kind", "")) for t in _TRUSTISH)][
+            :70
+        ]
+    )
     if len(graph.nodes) > LARGE:
         chosen = chosen[:40]
     for node in chosen:
         x, y = positions[node.id]
         hub = not any(t in str(node.attrs.get("kind", "")) for t in _TRUSTISH)
-        axes.annotate(_label(node.attrs, small), (x, y), xytext=(size[node.id] / 2 + 2, 0),
-                      textcoords="offset points", fontsize=7.5 if small else (7 if hub else 6),
-                      fontweight="bold" if hub and not small else "normal",
-                      va="center", ha="left", zorder=4, linespacing=1.0,
-                      bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.7})
+        axes.annotate(
+            _label(node.attrs, small),
+            (x, y),
+            xytext=(size[node.id] / 2 + 2, 0),
+            textcoords="offset points",
+            fontsize=7.5 if small else (7 if hub else 6),
+            fontweight="bold" if hub and not small else "normal",
+            va="center",
+            ha="left",
+            zorder=4,
+            linespacing=1.0,
+            bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.7},
+        )
     kinds = Counter(str(n.attrs.get("kind", "")) for n in graph.nodes)
-    handles = [Line2D([], [], marker="o", linestyle="none", markersize=9, color=c, markeredgecolor="#333333",
-                      label=f"{name} ({kinds[k]})") for k, name, c in legend(kinds)]
+    handles = [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="none",
+            markersize=9,
+            color=c,
+            markeredgecolor="#333333",
+            label=f"{name} ({kinds[k]})",
+        )
+        for k, name, c in legend(kinds)
+    ]
     if any("exemplar" in str(n.attrs.get("role", "")) for n in graph.nodes):
-        handles.append(Line2D([], [], marker="o", linestyle="none", markersize=9, color="#ffffff",
-                              markeredgecolor="#000000", markeredgewidth=2.6, label="exemplar (black ring)"))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="none",
+                markersize=9,
+                color="#ffffff",
+                markeredgecolor="#000000",
+                markeredgewidth=2.6,
+                label="exemplar (black ring)",
+            )
+        )
     styles = Counter((str(e.attrs["relation"]), str(e.attrs.get("status") or "")) for e in graph.edges)
     for (relation, status), count in sorted(styles.items()):
         line_colour, dash = edge_style({"status": status})
-        handles.append(Line2D([], [], color=line_colour, linestyle=_DASHES[dash], linewidth=1.6,
-                              label=f"{relation} ({status}): {count}" if status else f"{relation}: {count}"))
-    figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.72, 0.92), frameon=False, fontsize=9,
-                  title="kinds and edges", title_fontsize=10, alignment="left")
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=line_colour,
+                linestyle=_DASHES[dash],
+                linewidth=1.6,
+                label=f"{relation} ({status}): {count}" if status else f"{relation}: {count}",
+            )
+        )
+    figure.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(0.72, 0.92),
+        frameon=False,
+        fontsize=9,
+        title="kinds and edges",
+        title_fontsize=10,
+        alignment="left",
+    )
     figure.suptitle(graph.title, x=0.01, y=0.985, ha="left", fontsize=14, fontweight="bold")
-    figure.text(0.01, 0.935, f"{len(graph.nodes)} nodes, {len(graph.edges)} edges · drawn by nhskg {__version__} "
-                "from the registers in data/ (every fact cites its source)", fontsize=9, color="#555555")
+    figure.text(
+        0.01,
+        0.935,
+        f"{len(graph.nodes)} nodes, {len(graph.edges)} edges · drawn by nhskg {__version__} "
+        "from the registers in data/ (every fact cites its source)",
+        fontsize=9,
+        color="#555555",
+    )
     return figure
 
 
-def _one_by_one(axes: Any, graph: PropertyGraph, positions: dict[str, tuple[float, float]],
-                size: dict[str, float], small: bool) -> None:
+def _one_by_one(
+    axes: Any, graph: PropertyGraph, positions: dict[str, tuple[float, float]], size: dict[str, float], small: bool
+) -> None:
     """Each edge an arrow, each node a marker (a view of up to LARGE nodes)."""
     from matplotlib.patches import FancyArrowPatch
 
     for edge in graph.edges:
         line_colour, dash = edge_style(edge.attrs)
-        arrow = FancyArrowPatch(positions[edge.source], positions[edge.target], arrowstyle="-|>",
-                                mutation_scale=9 if small else 6, color=line_colour, linewidth=1.3 if small else 0.7,
-                                linestyle=_DASHES[dash], shrinkA=size[edge.source] / 2,
-                                shrinkB=size[edge.target] / 2 + 1, alpha=0.9 if small else 0.6, zorder=1)
+        arrow = FancyArrowPatch(
+            positions[edge.source],
+            positions[edge.target],
+            arrowstyle="-|>",
+            mutation_scale=9 if small else 6,
+            color=line_colour,
+            linewidth=1.3 if small else 0.7,
+            linestyle=_DASHES[dash],
+            shrinkA=size[edge.source] / 2,
+            shrinkB=size[edge.target] / 2 + 1,
+            alpha=0.9 if small else 0.6,
+            zorder=1,
+        )
         axes.add_patch(arrow)
     for node in graph.nodes:
         x, y = positions[node.id]
         exemplar = "exemplar" in str(node.attrs.get("role", ""))
-        axes.plot([x], [y], marker="o", markersize=size[node.id], color=colour(str(node.attrs.get("kind", ""))),
-                  markeredgecolor="#000000" if exemplar else "#333333", markeredgewidth=2.6 if exemplar else 0.6,
-                  linestyle="none", zorder=5)
+        axes.plot(
+            [x],
+            [y],
+            marker="o",
+            markersize=size[node.id],
+            color=colour(str(node.attrs.get("kind", ""))),
+            markeredgecolor="#000000" if exemplar else "#333333",
+            markeredgewidth=2.6 if exemplar else 0.6,
+            linestyle="none",
+            zorder=5,
+        )
 
 
-def _bulk(axes: Any, graph: PropertyGraph, positions: dict[str, tuple[float, float]],
-          size: dict[str, float]) -> None:
+def _bulk(axes: Any, graph: PropertyGraph, positions: dict[str, tuple[float, float]], size: dict[str, float]) -> None:
     """The edges as one line collection per style and the nodes as one scatter (a large view)."""
     from matplotlib.collections import LineCollection
 
@@ -145,23 +220,30 @@ def _bulk(axes: Any, graph: PropertyGraph, positions: dict[str, tuple[float, flo
     for edge in graph.edges:
         by_style.setdefault(edge_style(edge.attrs), []).append((positions[edge.source], positions[edge.target]))
     for (line_colour, dash), segments in sorted(by_style.items()):
-        axes.add_collection(LineCollection(segments, colors=line_colour, linewidths=0.4, linestyles=_DASHES[dash],
-                                           alpha=0.45, zorder=1))
+        axes.add_collection(
+            LineCollection(segments, colors=line_colour, linewidths=0.4, linestyles=_DASHES[dash], alpha=0.45, zorder=1)
+        )
     exemplar = ["exemplar" in str(n.attrs.get("role", "")) for n in graph.nodes]
-    axes.scatter([positions[n.id][0] for n in graph.nodes], [positions[n.id][1] for n in graph.nodes],
-                 s=[size[n.id] ** 2 for n in graph.nodes],
-                 c=[colour(str(n.attrs.get("kind", ""))) for n in graph.nodes],
-                 edgecolors=["#000000" if e else "#333333" for e in exemplar],
-                 linewidths=[2.6 if e else 0.3 for e in exemplar], zorder=5)
+    axes.scatter(
+        [positions[n.id][0] for n in graph.nodes],
+        [positions[n.id][1] for n in graph.nodes],
+        s=[size[n.id] ** 2 for n in graph.nodes],
+        c=[colour(str(n.attrs.get("kind", ""))) for n in graph.nodes],
+        edgecolors=["#000000" if e else "#333333" for e in exemplar],
+        linewidths=[2.6 if e else 0.3 for e in exemplar],
+        zorder=5,
+    )
 
 
 def refuse_large(view: str, nodes: int, fmt: str, at_least: bool = False) -> None:
     """A UsageError if a view of this many nodes (or at least this many) is too large to draw."""
     if nodes > LIMIT:
         many = f"at least {nodes:,}" if at_least else f"{nodes:,}"
-        raise UsageError(f"the {view} view has {many} nodes, too many for a readable {fmt} "
-                         f"(at most {LIMIT:,}); draw a narrower view (--view followers, systems or areas, --as-of) "
-                         "or export html, gexf or graphml for a viewer")
+        raise UsageError(
+            f"the {view} view has {many} nodes, too many for a readable {fmt} "
+            f"(at most {LIMIT:,}); draw a narrower view (--view followers, systems or areas, --as-of) "
+            "or export html, gexf or graphml for a viewer"
+        )
 
 
 def _check_size(graph: PropertyGraph, fmt: str) -> None:

@@ -47,12 +47,25 @@ KIND_COLOURS: dict[str, str] = {
 OTHER_COLOUR = "#bdbdbd"
 
 KIND_NAMES: dict[str, str] = {
-    "acute-trust": "acute trust", "mental-health-trust": "mental health trust",
-    "mental-health-and-community-trust": "mental health and community trust", "community-trust": "community trust",
-    "ambulance-trust": "ambulance trust", "care-trust": "care trust", "specialist-trust": "specialist trust",
-    "nhs-trust": "NHS trust (kind not given)", "ccg": "CCG", "stp": "STP / ICS", "icb": "ICB", "region": "region",
-    "supplier": "IT supplier", "system": "clinical system", "programme": "programme", "blueprint": "blueprint",
-    "place": "place", "national-body": "national body", "overseas-organisation": "overseas organisation",
+    "acute-trust": "acute trust",
+    "mental-health-trust": "mental health trust",
+    "mental-health-and-community-trust": "mental health and community trust",
+    "community-trust": "community trust",
+    "ambulance-trust": "ambulance trust",
+    "care-trust": "care trust",
+    "specialist-trust": "specialist trust",
+    "nhs-trust": "NHS trust (kind not given)",
+    "ccg": "CCG",
+    "stp": "STP / ICS",
+    "icb": "ICB",
+    "region": "region",
+    "supplier": "IT supplier",
+    "system": "clinical system",
+    "programme": "programme",
+    "blueprint": "blueprint",
+    "place": "place",
+    "national-body": "national body",
+    "overseas-organisation": "overseas organisation",
 }
 
 EDGE_STYLES: dict[str, tuple[str, str]] = {
@@ -134,8 +147,9 @@ def legend(kinds: Iterable[str]) -> list[tuple[str, str, str]]:
     return [(k, KIND_NAMES.get(k, k or "other"), colour(k)) for k in order]
 
 
-def layout(nodes: list[str], edges: list[tuple[str, str]], width: float = 1000.0, seed: int = 7
-           ) -> dict[str, tuple[float, float]]:
+def layout(
+    nodes: list[str], edges: list[tuple[str, str]], width: float = 1000.0, seed: int = 7
+) -> dict[str, tuple[float, float]]:
     """Positions (x right, y down, in 0..width) for nodes joined by edges; deterministic."""
     if len(nodes) > LARGE:
         return _layout_large(nodes, edges, width, seed)
@@ -195,8 +209,9 @@ EDGE_LENGTH = 45.0
 """The ideal edge length of the force-directed layout, in layout units before fitting."""
 
 
-def _force(part: list[str], neighbours: dict[str, set[str]], seed: int,
-           iterations: int = 200) -> dict[str, tuple[float, float]]:
+def _force(
+    part: list[str], neighbours: dict[str, set[str]], seed: int, iterations: int = 200
+) -> dict[str, tuple[float, float]]:
     """Fruchterman-Reingold from seeded random positions, centred on (0, 0)."""
     import numpy as np
 
@@ -247,8 +262,9 @@ NEAR = 6
 """`_spread` also repels each node exactly from the next NEAR nodes of its grid cell (in x order)."""
 
 
-def _layout_large(nodes: list[str], edges: list[tuple[str, str]], width: float, seed: int
-                  ) -> dict[str, tuple[float, float]]:
+def _layout_large(
+    nodes: list[str], edges: list[tuple[str, str]], width: float, seed: int
+) -> dict[str, tuple[float, float]]:
     """`layout` for a large view, on integer arrays: the same packing of components as for a
     small one; components above `EXACT` nodes laid out by `_spread`."""
     import numpy as np
@@ -256,8 +272,9 @@ def _layout_large(nodes: list[str], edges: list[tuple[str, str]], width: float, 
     names = sorted(nodes)
     index = {n: i for i, n in enumerate(names)}
     count = len(names)
-    pairs = np.fromiter((x for a, b in edges if a != b and a in index and b in index
-                         for x in (index[a], index[b])), dtype=np.int64).reshape(-1, 2)
+    pairs = np.fromiter(
+        (x for a, b in edges if a != b and a in index and b in index for x in (index[a], index[b])), dtype=np.int64
+    ).reshape(-1, 2)
     keys = np.unique(pairs.min(axis=1) * count + pairs.max(axis=1))  # each pair once, either way round
     u, v = keys // count, keys % count
     labels = _component_labels(count, u, v)
@@ -273,13 +290,13 @@ def _layout_large(nodes: list[str], edges: list[tuple[str, str]], width: float, 
     placed: list[tuple[Any, Any, float]] = []
     singles: list[int] = []
     for c in order:
-        members = by_label[starts[c]:starts[c] + sizes[c]]
+        members = by_label[starts[c] : starts[c] + sizes[c]]
         if sizes[c] == 1:
             singles.append(int(members[0]))
             continue
         local_index[members] = np.arange(len(members))
         first, many = edge_slices[int(roots[c])]
-        chosen = edge_order[first:first + many]
+        chosen = edge_order[first : first + many]
         lu, lv = local_index[u[chosen]], local_index[v[chosen]]
         if len(members) == 2:  # where the force would settle them: an edge length apart
             local = np.array([[-EDGE_LENGTH / 2, 0.0], [EDGE_LENGTH / 2, 0.0]])
@@ -398,5 +415,7 @@ def _fit(positions: dict[str, tuple[float, float]], width: float) -> dict[str, t
     ys = [p[1] for p in positions.values()]
     span = max(max(xs) - min(xs), 1.0)
     factor = width / span
-    return {n: (round((x - min(xs)) * factor + 20.0, 1), round((y - min(ys)) * factor + 20.0, 1))
-            for n, (x, y) in positions.items()}
+    return {
+        n: (round((x - min(xs)) * factor + 20.0, 1), round((y - min(ys)) * factor + 20.0, 1))
+        for n, (x, y) in positions.items()
+    }

@@ -37,13 +37,13 @@ if TYPE_CHECKING:
 
 VIEWS: dict[str, str] = {
     "followers": "Exemplars of the Global Digital Exemplar programme (announced or confirmed) and their fast "
-                 "followers, with every partnership as an edge (confirmed, proposed and dropped; the status is "
-                 "on the edge).",
+    "followers, with every partnership as an edge (confirmed, proposed and dropped; the status is "
+    "on the edge).",
     "systems": "Organisations and the clinical systems and suppliers they deploy: deployments as edges "
-               "(organisation → system, or → supplier where the source names no product), and system → "
-               "supplier. Every system and supplier is shown, deployed or not.",
+    "(organisation → system, or → supplier where the source names no product), and system → "
+    "supplier. Every system and supplier is shown, deployed or not.",
     "areas": "Organisations in their areas: memberships of trusts and CCGs in STPs, ICBs and regions as "
-             "edges, each with its interval and source.",
+    "edges, each with its interval and source.",
     "all": "Every organisation, programme, blueprint, system and supplier, and every relation between them.",
 }
 """The named views, with what each shows (the CLI's --view choices)."""
@@ -84,8 +84,7 @@ def projection(store: GraphStore, name: str, timeout: float | None = DEFAULT_TIM
 def add_facts(view: nx.MultiDiGraph, store: GraphStore, name: str, timeout: float | None = DEFAULT_TIMEOUT) -> None:
     """Give the nodes of a selection (`select` of `projection`) every attribute `network.project` gives them."""
     read = VIEW_READS[name]
-    network.add_node_facts(view, store, timeout, provisions="deployment" not in read,
-                           closures="succession" not in read)
+    network.add_node_facts(view, store, timeout, provisions="deployment" not in read, closures="succession" not in read)
 
 
 _NODE_COUNT = """PREFIX ndk: <https://w3id.org/nhs-dkg/def#>
@@ -111,8 +110,9 @@ def anchors(graph: nx.MultiDiGraph, name: str) -> dict[str, date | None]:
     if name == "all":
         return dict.fromkeys(graph.nodes)
     if name == "systems":
-        shown: dict[str, date | None] = {n: None for n, d in graph.nodes(data=True)
-                                         if d["kind"] in ("system", "supplier")}
+        shown: dict[str, date | None] = {
+            n: None for n, d in graph.nodes(data=True) if d["kind"] in ("system", "supplier")
+        }
         return shown | {n: _first_provision(d["provisions"]) for n, d in graph.nodes(data=True) if d.get("provisions")}
     if name != "followers":
         return {}
@@ -183,8 +183,10 @@ def periods(graph: nx.MultiDiGraph, name: str) -> list[Period]:
     the areas view has gaps: dates on which no membership is known.
     """
     first = VIEW_RELATIONS[name][0]
-    spans = sorted((validity(d) for *_, d in graph.edges(data=True) if name == "all" or d["relation"] == first),
-                   key=lambda span: (span[0] or date.min, span[1] or date.max))
+    spans = sorted(
+        (validity(d) for *_, d in graph.edges(data=True) if name == "all" or d["relation"] == first),
+        key=lambda span: (span[0] or date.min, span[1] or date.max),
+    )
     merged: list[Period] = []
     for start, until in spans:
         if merged and (merged[-1][1] is None or start is None or start <= merged[-1][1]):
@@ -212,5 +214,7 @@ def nothing_on(name: str, as_of: date, spans: list[Period]) -> str:
         return f"the {name} view selects nothing on {as_of.isoformat()}: the build has no {_HELD[name]}"
     listed = said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
     snapshots = " (snapshots)" if name == "areas" else ""
-    return (f"the {name} view selects nothing on {as_of.isoformat()}: its {_HELD[name]} hold {listed}{snapshots}; "
-            "choose --as-of within one")
+    return (
+        f"the {name} view selects nothing on {as_of.isoformat()}: its {_HELD[name]} hold {listed}{snapshots}; "
+        "choose --as-of within one"
+    )

@@ -50,8 +50,15 @@ def key_types(items: list[Node] | list[Edge]) -> dict[str, str]:
     for item in items:
         for name, value in item.attrs.items():
             plain = flat(value)
-            kind = ("boolean" if isinstance(plain, bool) else "int" if isinstance(plain, int)
-                    else "double" if isinstance(plain, float) else "string")
+            kind = (
+                "boolean"
+                if isinstance(plain, bool)
+                else "int"
+                if isinstance(plain, int)
+                else "double"
+                if isinstance(plain, float)
+                else "string"
+            )
             seen.setdefault(name, set()).add(kind)
     types = {}
     for name, kinds in sorted(seen.items()):
@@ -86,18 +93,22 @@ def stream_graphml(graph: PropertyGraph) -> Iterator[bytes]:
 def _graphml_lines(graph: PropertyGraph) -> Iterator[list[str]]:
     node_types, edge_types = key_types(graph.nodes), key_types(graph.edges)
     positions, degree = graph.positions(), _degrees(graph)
-    out = ['<?xml version="1.0" encoding="UTF-8"?>',
-           '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
-           'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:y="http://www.yworks.com/xml/graphml" '
-           'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
-           'http://www.yworks.com/xml/schema/graphml/1.1/ygraphml.xsd">',
-           f"  <!-- {escape(graph.title)}; nhskg {__version__} -->"]
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:y="http://www.yworks.com/xml/graphml" '
+        'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+        'http://www.yworks.com/xml/schema/graphml/1.1/ygraphml.xsd">',
+        f"  <!-- {escape(graph.title)}; nhskg {__version__} -->",
+    ]
     for prefix, scope, types in (("n", "node", node_types), ("e", "edge", edge_types)):
         for name, kind in types.items():
             out.append(f'  <key id="{prefix}_{name}" for="{scope}" attr.name={quoteattr(name)} attr.type="{kind}"/>')
-    out += ['  <key id="yed_node" for="node" yfiles.type="nodegraphics"/>',
-            '  <key id="yed_edge" for="edge" yfiles.type="edgegraphics"/>',
-            f'  <graph id="{graph.view}" edgedefault="directed">']
+    out += [
+        '  <key id="yed_node" for="node" yfiles.type="nodegraphics"/>',
+        '  <key id="yed_edge" for="edge" yfiles.type="edgegraphics"/>',
+        f'  <graph id="{graph.view}" edgedefault="directed">',
+    ]
     yield out
     for node in graph.nodes:
         x, y = positions[node.id]
@@ -109,7 +120,8 @@ def _graphml_lines(graph: PropertyGraph) -> Iterator[list[str]]:
             f'<y:Fill color="{colour(str(node.attrs.get("kind", "")))}" transparent="false"/>'
             '<y:BorderStyle color="#333333" type="line" width="1.0"/>'
             f'<y:NodeLabel modelName="sides" modelPosition="s">{escape(_text(caption(node.attrs)))}</y:NodeLabel>'
-            '<y:Shape type="ellipse"/></y:ShapeNode></data>')
+            '<y:Shape type="ellipse"/></y:ShapeNode></data>'
+        )
         out += [f'      <data key="n_{name}">{escape(_lexical(value))}</data>' for name, value in node.attrs.items()]
         out.append("    </node>")
         yield out
@@ -117,9 +129,11 @@ def _graphml_lines(graph: PropertyGraph) -> Iterator[list[str]]:
         line_colour, line = edge_style(edge.attrs)
         ends = f"source={quoteattr(edge.source)} target={quoteattr(edge.target)}"
         out = [f"    <edge id={quoteattr(edge.id)} {ends}>"]
-        out.append(f'      <data key="yed_edge"><y:PolyLineEdge><y:LineStyle color="{line_colour}" '
-                   f'type="{_YED_LINES[line]}" width="1.5"/><y:Arrows source="none" target="standard"/>'
-                   "</y:PolyLineEdge></data>")
+        out.append(
+            f'      <data key="yed_edge"><y:PolyLineEdge><y:LineStyle color="{line_colour}" '
+            f'type="{_YED_LINES[line]}" width="1.5"/><y:Arrows source="none" target="standard"/>'
+            "</y:PolyLineEdge></data>"
+        )
         out += [f'      <data key="e_{name}">{escape(_lexical(value))}</data>' for name, value in edge.attrs.items()]
         out.append("    </edge>")
         yield out
@@ -144,17 +158,21 @@ def stream_gexf(graph: PropertyGraph) -> Iterator[bytes]:
 def _gexf_lines(graph: PropertyGraph) -> Iterator[list[str]]:
     node_types, edge_types = key_types(graph.nodes), key_types(graph.edges)
     positions, degree = graph.positions(), _degrees(graph)
-    out = ['<?xml version="1.0" encoding="UTF-8"?>',
-           '<gexf xmlns="http://gexf.net/1.3" xmlns:viz="http://gexf.net/1.3/viz" '
-           'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-           'xsi:schemaLocation="http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd" version="1.3">',
-           f"  <meta><creator>nhskg {__version__}</creator><description>{escape(graph.title)}</description></meta>",
-           '  <graph defaultedgetype="directed" mode="static">']
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<gexf xmlns="http://gexf.net/1.3" xmlns:viz="http://gexf.net/1.3/viz" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        'xsi:schemaLocation="http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd" version="1.3">',
+        f"  <meta><creator>nhskg {__version__}</creator><description>{escape(graph.title)}</description></meta>",
+        '  <graph defaultedgetype="directed" mode="static">',
+    ]
     node_types = {_GEXF_NODE.get(name, name): kind for name, kind in node_types.items()}
     for scope, types in (("node", node_types), ("edge", edge_types)):
         out.append(f'    <attributes class="{scope}">')
-        out += [f"      <attribute id={quoteattr(name)} title={quoteattr(name)} type=\"{_GEXF_TYPES[kind]}\"/>"
-                for name, kind in types.items()]
+        out += [
+            f'      <attribute id={quoteattr(name)} title={quoteattr(name)} type="{_GEXF_TYPES[kind]}"/>'
+            for name, kind in types.items()
+        ]
         out.append("    </attributes>")
     out.append("    <nodes>")
     yield out
@@ -163,8 +181,10 @@ def _gexf_lines(graph: PropertyGraph) -> Iterator[list[str]]:
         r, g, b = rgb(colour(str(node.attrs.get("kind", ""))))
         out = [f"      <node id={quoteattr(node.id)} label={quoteattr(_text(node.attrs.get('name', node.id)))}>"]
         out.append("        <attvalues>")
-        out += [f"          <attvalue for={quoteattr(_GEXF_NODE.get(name, name))} value={quoteattr(_lexical(value))}/>"
-                for name, value in node.attrs.items()]
+        out += [
+            f"          <attvalue for={quoteattr(_GEXF_NODE.get(name, name))} value={quoteattr(_lexical(value))}/>"
+            for name, value in node.attrs.items()
+        ]
         out.append("        </attvalues>")
         out.append(f'        <viz:color r="{r}" g="{g}" b="{b}" a="1.0"/>')
         out.append(f'        <viz:position x="{x:.1f}" y="{-y:.1f}" z="0.0"/>')
@@ -174,11 +194,15 @@ def _gexf_lines(graph: PropertyGraph) -> Iterator[list[str]]:
     yield ["    </nodes>", "    <edges>"]
     for edge in graph.edges:
         r, g, b = rgb(edge_style(edge.attrs)[0])
-        out = [f"      <edge id={quoteattr(edge.id)} source={quoteattr(edge.source)} "
-               f"target={quoteattr(edge.target)} label={quoteattr(str(edge.attrs.get('relation', '')))}>"]
+        out = [
+            f"      <edge id={quoteattr(edge.id)} source={quoteattr(edge.source)} "
+            f"target={quoteattr(edge.target)} label={quoteattr(str(edge.attrs.get('relation', '')))}>"
+        ]
         out.append("        <attvalues>")
-        out += [f"          <attvalue for={quoteattr(name)} value={quoteattr(_lexical(value))}/>"
-                for name, value in edge.attrs.items()]
+        out += [
+            f"          <attvalue for={quoteattr(name)} value={quoteattr(_lexical(value))}/>"
+            for name, value in edge.attrs.items()
+        ]
         out.append("        </attvalues>")
         out.append(f'        <viz:color r="{r}" g="{g}" b="{b}" a="1.0"/>')
         out.append("      </edge>")

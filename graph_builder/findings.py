@@ -30,8 +30,11 @@ _IN_REGISTER = URIRef(NDK + "inRegister")
 _REGISTER_FILE = URIRef(NDK + "registerFile")
 _RECORD_OF = URIRef(NDK + "recordOf")
 _REGISTER_CHECK = URIRef(NDK + "RegisterRowConstraintComponent")
-_LABELS = (URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"), URIRef(NDK + "listedName"),
-           URIRef("http://purl.org/dc/terms/identifier"))
+_LABELS = (
+    URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"),
+    URIRef(NDK + "listedName"),
+    URIRef("http://purl.org/dc/terms/identifier"),
+)
 
 
 @dataclass(frozen=True)
@@ -75,12 +78,27 @@ def order(result: Result) -> tuple[str, int, str, int, str, str, str]:
     file, _, rows = (result.source or "~").rpartition(":")
     first = rows.split(",")[0]
     row = int(first) if first.isdigit() else 0
-    return (file, row, result.focus or "", SEVERITIES.index(result.severity), result.path or "", result.shape,
-            result.value or "")
+    return (
+        file,
+        row,
+        result.focus or "",
+        SEVERITIES.index(result.severity),
+        result.path or "",
+        result.shape,
+        result.value or "",
+    )
 
 
-def report(results: Graph, data: Graph, shapes: Graph, focus: Container[Node],
-           rows: dict[Node, str], files: list[str], counts: dict[str, int], checked: int | None = None) -> Report:
+def report(
+    results: Graph,
+    data: Graph,
+    shapes: Graph,
+    focus: Container[Node],
+    rows: dict[Node, str],
+    files: list[str],
+    counts: dict[str, int],
+    checked: int | None = None,
+) -> Report:
     """The results about the focus nodes, in a stable order, with their SHACL report graph.
 
     `data` need only hold what is said about the nodes with results (their names and rows);
@@ -99,8 +117,9 @@ def report(results: Graph, data: Graph, shapes: Graph, focus: Container[Node],
     return report
 
 
-def _result(results: Graph, node: Node, data: Graph, shapes: Graph, columns: dict[Node, str],
-            rows: dict[Node, str]) -> Result:
+def _result(
+    results: Graph, node: Node, data: Graph, shapes: Graph, columns: dict[Node, str], rows: dict[Node, str]
+) -> Result:
     focus = results.value(node, SH.focusNode)
     shape = results.value(node, SH.sourceShape)
     constraint = results.value(node, SH.sourceConstraint)
@@ -110,9 +129,18 @@ def _result(results: Graph, node: Node, data: Graph, shapes: Graph, columns: dic
     own = {str(m) for m in shapes.objects(shape, SH.message)} if shape is not None else set()
     messages = sorted(str(m) for m in results.objects(node, SH.resultMessage))
     specific = [m for m in messages if m not in own] or messages
-    column = next((str(c) for c in (shapes.value(constraint, _COLUMN) if constraint is not None else None,
-                                    shapes.value(shape, _COLUMN) if shape is not None else None,
-                                    columns.get(path) if path is not None else None) if c is not None), None)
+    column = next(
+        (
+            str(c)
+            for c in (
+                shapes.value(constraint, _COLUMN) if constraint is not None else None,
+                shapes.value(shape, _COLUMN) if shape is not None else None,
+                columns.get(path) if path is not None else None,
+            )
+            if c is not None
+        ),
+        None,
+    )
     named = constraint if isinstance(constraint, URIRef) else shape
     return Result(
         severity=severity,
@@ -142,7 +170,7 @@ def _show(node: Node | None) -> str | None:
         return None
     text = str(node)
     if text.startswith(SKOLEM):
-        return "_:" + text[len(SKOLEM):].partition("-")[2]
+        return "_:" + text[len(SKOLEM) :].partition("-")[2]
     return text
 
 
@@ -158,8 +186,8 @@ def _label(data: Graph, node: Node | None) -> str | None:
 
 def _short(iri: str) -> str:
     for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(namespace) and re.fullmatch(r"[A-Za-z_][\w-]*", iri[len(namespace):]):
-            return f"{prefix}:{iri[len(namespace):]}"
+        if iri.startswith(namespace) and re.fullmatch(r"[A-Za-z_][\w-]*", iri[len(namespace) :]):
+            return f"{prefix}:{iri[len(namespace) :]}"
     return iri
 
 
@@ -209,9 +237,19 @@ def add_rejected(report: Report, problems: list[Problem], registers: dict[str, s
     [node] = report.graph.subjects(RDF.type, SH.ValidationReport)
     for problem in problems:
         register = registers.get(problem.file)
-        report.results.append(Result("Violation", None, None, None, None, problem.message,
-                                     f"register:{register or 'unknown'}", f"{problem.file}:{problem.line}",
-                                     problem.column or None))
+        report.results.append(
+            Result(
+                "Violation",
+                None,
+                None,
+                None,
+                None,
+                problem.message,
+                f"register:{register or 'unknown'}",
+                f"{problem.file}:{problem.line}",
+                problem.column or None,
+            )
+        )
         report.graph.add((node, SH.result, _rejected_row(report.graph, problem, register)))
     report.results.sort(key=order)
     report.graph.set((node, SH.conforms, Literal(report.conforms)))

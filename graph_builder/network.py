@@ -66,7 +66,7 @@ PREFIX schema:  <https://schema.org/>
 PREFIX rdf:     <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 """
 
-_SOURCES = "(GROUP_CONCAT(DISTINCT ?sourceKey; SEPARATOR=\";\") AS ?source)"
+_SOURCES = '(GROUP_CONCAT(DISTINCT ?sourceKey; SEPARATOR=";") AS ?source)'
 _SOURCE = """OPTIONAL { ?n dcterms:source ?src . ?src dcterms:identifier ?sourceKey .
   OPTIONAL { ?src dcterms:date ?srcDate } }"""
 
@@ -134,8 +134,10 @@ SELECT ?n ?u ?v ?published {_SOURCES} WHERE {{
 RELATIONS = tuple(_EDGES)
 """The relation kinds that become edges, in the order they are projected."""
 
-_NODE_CLASSES = ("{ ?iri a ndk:Organisation } UNION { ?iri a ndk:ClinicalSystem } "
-                 "UNION { ?iri a ndk:Programme } UNION { ?iri a ndk:Blueprint }")
+_NODE_CLASSES = (
+    "{ ?iri a ndk:Organisation } UNION { ?iri a ndk:ClinicalSystem } "
+    "UNION { ?iri a ndk:Programme } UNION { ?iri a ndk:Blueprint }"
+)
 _FACTS = f"""
 SELECT DISTINCT ?iri ?p ?value WHERE {{
   {_NODE_CLASSES}
@@ -144,8 +146,12 @@ SELECT DISTINCT ?iri ?p ?value WHERE {{
   UNION {{ ?iri dcterms:source/dcterms:identifier ?value . BIND(dcterms:source AS ?p) }}
 }}"""
 
-_SKOS, _NDK, _ORG, _DCT = ("http://www.w3.org/2004/02/skos/core#", "https://w3id.org/nhs-dkg/def#",
-                           "http://www.w3.org/ns/org#", "http://purl.org/dc/terms/")
+_SKOS, _NDK, _ORG, _DCT = (
+    "http://www.w3.org/2004/02/skos/core#",
+    "https://w3id.org/nhs-dkg/def#",
+    "http://www.w3.org/ns/org#",
+    "http://purl.org/dc/terms/",
+)
 NODE_LITERALS: dict[str, str] = {
     _SKOS + "altLabel": "alt_labels",
     _SKOS + "note": "note",
@@ -161,8 +167,14 @@ NODE_LITERALS: dict[str, str] = {
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _NUMBERS: dict[str, type] = {
-    _XSD + "integer": int, _XSD + "int": int, _XSD + "long": int, _XSD + "nonNegativeInteger": int,
-    _XSD + "positiveInteger": int, _XSD + "decimal": float, _XSD + "double": float, _XSD + "float": float,
+    _XSD + "integer": int,
+    _XSD + "int": int,
+    _XSD + "long": int,
+    _XSD + "nonNegativeInteger": int,
+    _XSD + "positiveInteger": int,
+    _XSD + "decimal": float,
+    _XSD + "double": float,
+    _XSD + "float": float,
 }
 
 _PROJECTIONS: weakref.WeakKeyDictionary[GraphStore, nx.MultiDiGraph] = weakref.WeakKeyDictionary()
@@ -229,8 +241,9 @@ def _add_facts(graph: nx.MultiDiGraph, store: GraphStore, timeout: float | None)
 def _rows(store: GraphStore, query: str, timeout: float | None) -> Iterator[dict[str, str | None]]:
     answer = store.select(_PREFIXES + query, timeout=timeout)
     for row in answer.rows:
-        yield {name: (text(cell) if cell is not None else None)
-               for name, cell in zip(answer.variables, row, strict=True)}
+        yield {
+            name: (text(cell) if cell is not None else None) for name, cell in zip(answer.variables, row, strict=True)
+        }
 
 
 def _add_edge(graph: nx.MultiDiGraph, relation: str, row: dict[str, str | None]) -> None:
@@ -284,8 +297,13 @@ def in_effect(data: dict[str, Any], as_of: date | None) -> bool:
         return _on_or_before(data.get("known"), as_of) and not ended
     if relation == "membership":
         return first_day(data["start"]) <= as_of <= first_day(data["end"])
-    dated = {"succession": "date", "participation": "announced", "deployment": "as_of",
-             "adoption": "date", "authorship": "published"}
+    dated = {
+        "succession": "date",
+        "participation": "announced",
+        "deployment": "as_of",
+        "adoption": "date",
+        "authorship": "published",
+    }
     if relation in dated:
         return _on_or_before(data.get(dated[relation]), as_of)
     return True
@@ -323,8 +341,13 @@ def validity(data: dict[str, Any]) -> tuple[date | None, date | None]:
         return (_first(data.get("known")), first_day(end) if end else None)
     if relation == "membership":
         return first_day(data["start"]), first_day(data["end"]) + timedelta(days=1)
-    dated = {"succession": "date", "participation": "announced", "deployment": "as_of",
-             "adoption": "date", "authorship": "published"}
+    dated = {
+        "succession": "date",
+        "participation": "announced",
+        "deployment": "as_of",
+        "adoption": "date",
+        "authorship": "published",
+    }
     if relation in dated:
         return _first(data.get(dated[relation])), None
     return None, None
@@ -332,7 +355,6 @@ def validity(data: dict[str, Any]) -> tuple[date | None, date | None]:
 
 def _first(value: str | None) -> date | None:
     return first_day(value) if value else None
-
 
 
 # --- Projections of a few relations, for the analyses -------------------------------------
@@ -343,6 +365,7 @@ def _first(value: str | None) -> date | None:
 # in bulk (`_scan`), with every required pattern before any OPTIONAL; sources of a small
 # class are looked up from its nodes. At 100,000 organisations: deployments 11 s (were 47 s),
 # partnerships 0.15 s, participations 0.9 s, every node's kind, label and code 8 s.
+
 
 def _scan(patterns: str) -> str:
     """A group pattern as a subquery of its own, so the engine reads it in bulk and hash-joins it.
@@ -356,8 +379,9 @@ def _scan(patterns: str) -> str:
     return f"{{ SELECT {names} WHERE {{ {patterns} }} }}"
 
 
-def _lean(select: str, required: tuple[str, ...], optional: tuple[str, ...] = (), tail: str = "",
-          group: str = "") -> str:
+def _lean(
+    select: str, required: tuple[str, ...], optional: tuple[str, ...] = (), tail: str = "", group: str = ""
+) -> str:
     """A whole-class read: each pattern scanned on its own, OPTIONALs after every required one."""
     body = " ".join(_scan(p) for p in required) + " " + " ".join(f"OPTIONAL {_scan(p)}" for p in optional)
     return f"SELECT {select} WHERE {{ {body} {tail} }}" + (f" GROUP BY {group}" if group else "")
@@ -370,10 +394,14 @@ def _sourced(node: str = "?n", few: str = "") -> str:
     a class of a few thousand nodes (`few` names it), a subquery looks them up from each node.
     """
     if few:
-        return (f"OPTIONAL {{ SELECT {node} ?sourceKey ?srcDate WHERE {{ {node} a {few} . {node} dcterms:source ?src . "
-                "?src dcterms:identifier ?sourceKey . OPTIONAL { ?src dcterms:date ?srcDate } } }")
-    return (f"OPTIONAL {{ {_scan(node + ' dcterms:source ?src')} {_scan('?src dcterms:identifier ?sourceKey')} "
-            f"OPTIONAL {_scan('?src dcterms:date ?srcDate')} }}")
+        return (
+            f"OPTIONAL {{ SELECT {node} ?sourceKey ?srcDate WHERE {{ {node} a {few} . {node} dcterms:source ?src . "
+            "?src dcterms:identifier ?sourceKey . OPTIONAL { ?src dcterms:date ?srcDate } } }"
+        )
+    return (
+        f"OPTIONAL {{ {_scan(node + ' dcterms:source ?src')} {_scan('?src dcterms:identifier ?sourceKey')} "
+        f"OPTIONAL {_scan('?src dcterms:date ?srcDate')} }}"
+    )
 
 
 def _notation(link: str, var: str, node: str = "?n") -> tuple[str, str]:
@@ -383,42 +411,87 @@ def _notation(link: str, var: str, node: str = "?n") -> tuple[str, str]:
 _LEAN_EDGES: dict[str, str] = {
     "partnership": _lean(
         f"?n ?u ?v ?status ?start ?end ?programme {_SOURCES} (MIN(STR(?srcDate)) AS ?earliest)",
-        ("?n a ndk:Partnership", "?n ndk:follower ?u", "?n ndk:exemplar ?v", *_notation("ndk:status", "status"),
-         "?n ndk:programme ?prog", "?prog dcterms:identifier ?programme"),
+        (
+            "?n a ndk:Partnership",
+            "?n ndk:follower ?u",
+            "?n ndk:exemplar ?v",
+            *_notation("ndk:status", "status"),
+            "?n ndk:programme ?prog",
+            "?prog dcterms:identifier ?programme",
+        ),
         ("?n ndk:startDate ?start", "?n ndk:endDate ?end"),
-        _sourced(few="ndk:Partnership"), "?n ?u ?v ?status ?start ?end ?programme"),
+        _sourced(few="ndk:Partnership"),
+        "?n ?u ?v ?status ?start ?end ?programme",
+    ),
     "membership": _lean(
         f"?n ?u ?v ?start ?end {_SOURCES}",
-        ("?n a org:Membership", "?n org:member ?u", "?n org:organization ?v", "?n org:memberDuring ?i",
-         "?i time:hasBeginning ?b", "?b time:inXSDDate ?start", "?i time:hasEnd ?e", "?e time:inXSDDate ?end"),
-        (), _sourced(), "?n ?u ?v ?start ?end"),
+        (
+            "?n a org:Membership",
+            "?n org:member ?u",
+            "?n org:organization ?v",
+            "?n org:memberDuring ?i",
+            "?i time:hasBeginning ?b",
+            "?b time:inXSDDate ?start",
+            "?i time:hasEnd ?e",
+            "?e time:inXSDDate ?end",
+        ),
+        (),
+        _sourced(),
+        "?n ?u ?v ?start ?end",
+    ),
     "deployment": _lean(
         f"?n ?u ?v ?system ?supplier ?provision ?status ?as_of {_SOURCES}",
-        ("?n a ndk:Deployment", "?n ndk:deployedAt ?u", *_notation("ndk:provision", "provision"),
-         *_notation("ndk:deploymentStatus", "status"), "?n ndk:asOf ?as_of"),
+        (
+            "?n a ndk:Deployment",
+            "?n ndk:deployedAt ?u",
+            *_notation("ndk:provision", "provision"),
+            *_notation("ndk:deploymentStatus", "status"),
+            "?n ndk:asOf ?as_of",
+        ),
         ("?n ndk:system ?system", "?n ndk:supplier ?named", "?n ndk:system ?s2 . ?s2 ndk:suppliedBy ?systemSupplier"),
-        "BIND(COALESCE(?named, ?systemSupplier) AS ?supplier) BIND(COALESCE(?system, ?named) AS ?v) "
-        + _sourced(), "?n ?u ?v ?system ?supplier ?provision ?status ?as_of"),
+        "BIND(COALESCE(?named, ?systemSupplier) AS ?supplier) BIND(COALESCE(?system, ?named) AS ?v) " + _sourced(),
+        "?n ?u ?v ?system ?supplier ?provision ?status ?as_of",
+    ),
     "succession": _lean(
         f"?n ?u ?v ?event ?change ?date {_SOURCES}",
-        ("?n a org:ChangeEvent", "?n org:originalOrganization ?u", "?n dcterms:identifier ?event",
-         *_notation("ndk:changeKind", "change"), "?n ndk:eventDate ?date"),
+        (
+            "?n a org:ChangeEvent",
+            "?n org:originalOrganization ?u",
+            "?n dcterms:identifier ?event",
+            *_notation("ndk:changeKind", "change"),
+            "?n ndk:eventDate ?date",
+        ),
         ("?n org:resultingOrganization ?v",),
-        _sourced(few="org:ChangeEvent"), "?n ?u ?v ?event ?change ?date"),
+        _sourced(few="org:ChangeEvent"),
+        "?n ?u ?v ?event ?change ?date",
+    ),
     "participation": _lean(
         f"?n ?u ?v ?role ?cohort ?status ?announced {_SOURCES}",
-        ("?n a ndk:Participation", "?n ndk:participant ?u", "?n ndk:programme ?v", *_notation("ndk:role", "role"),
-         *_notation("ndk:status", "status")),
+        (
+            "?n a ndk:Participation",
+            "?n ndk:participant ?u",
+            "?n ndk:programme ?v",
+            *_notation("ndk:role", "role"),
+            *_notation("ndk:status", "status"),
+        ),
         ("?n ndk:cohort ?cohortConcept . ?cohortConcept skos:notation ?cohort", "?n ndk:announcedDate ?announced"),
-        _sourced(few="ndk:Participation"), "?n ?u ?v ?role ?cohort ?status ?announced"),
+        _sourced(few="ndk:Participation"),
+        "?n ?u ?v ?role ?cohort ?status ?announced",
+    ),
     "adoption": _lean(
         f"?n ?u ?v ?date {_SOURCES}",
-        ("?n a ndk:BlueprintAdoption", "?n ndk:adopter ?u", "?n ndk:blueprint ?v"), ("?n ndk:adoptionDate ?date",),
-        _sourced(few="ndk:BlueprintAdoption"), "?n ?u ?v ?date"),
+        ("?n a ndk:BlueprintAdoption", "?n ndk:adopter ?u", "?n ndk:blueprint ?v"),
+        ("?n ndk:adoptionDate ?date",),
+        _sourced(few="ndk:BlueprintAdoption"),
+        "?n ?u ?v ?date",
+    ),
     "authorship": _lean(
         f"?n ?u ?v ?published {_SOURCES}",
-        ("?v a ndk:Blueprint", "?v ndk:author ?u"), ("?v dcterms:issued ?published",),
-        "BIND(?v AS ?n) " + _sourced("?v", few="ndk:Blueprint"), "?n ?u ?v ?published"),
+        ("?v a ndk:Blueprint", "?v ndk:author ?u"),
+        ("?v dcterms:issued ?published",),
+        "BIND(?v AS ?n) " + _sourced("?v", few="ndk:Blueprint"),
+        "?n ?u ?v ?published",
+    ),
     "for-system": _lean("?u ?v", ("?u a ndk:Blueprint", "?u ndk:forSystem ?v")),
     "supplied-by": _lean("?u ?v", ("?u a ndk:ClinicalSystem", "?u ndk:suppliedBy ?v")),
 }
@@ -427,12 +500,26 @@ _LEAN_EDGES: dict[str, str] = {
 _NODE_SCAN = (
     "SELECT ?iri ?kind ?label ?code WHERE { { "
     + _scan("?iri a ndk:Organisation")
-    + " OPTIONAL " + _scan("?iri ndk:organisationType ?type . ?type skos:notation ?kind")
-    + " } UNION { " + _scan("?iri a ndk:ClinicalSystem") + ' BIND("system" AS ?kind) }'
-    + " UNION { " + _scan("?iri a ndk:Programme") + ' BIND("programme" AS ?kind) }'
-    + " UNION { " + _scan("?iri a ndk:Blueprint") + ' BIND("blueprint" AS ?kind) } '
-    + " ".join("OPTIONAL " + _scan(p) for p in ("?iri skos:prefLabel ?label", "?iri ndk:odsCode ?ods",
-                                                  "?iri ndk:onsCode ?ons", "?iri dcterms:identifier ?slug"))
+    + " OPTIONAL "
+    + _scan("?iri ndk:organisationType ?type . ?type skos:notation ?kind")
+    + " } UNION { "
+    + _scan("?iri a ndk:ClinicalSystem")
+    + ' BIND("system" AS ?kind) }'
+    + " UNION { "
+    + _scan("?iri a ndk:Programme")
+    + ' BIND("programme" AS ?kind) }'
+    + " UNION { "
+    + _scan("?iri a ndk:Blueprint")
+    + ' BIND("blueprint" AS ?kind) } '
+    + " ".join(
+        "OPTIONAL " + _scan(p)
+        for p in (
+            "?iri skos:prefLabel ?label",
+            "?iri ndk:odsCode ?ods",
+            "?iri ndk:onsCode ?ons",
+            "?iri dcterms:identifier ?slug",
+        )
+    )
     + " BIND(COALESCE(?ods, ?ons, ?slug) AS ?code) }"
 )
 """`_NODES` read in bulk: every node's kind, label and code."""
@@ -510,8 +597,10 @@ def nodes_of_kind(
             found |= {str(r["iri"]) for r in _rows(store, f"SELECT ?iri WHERE {{ ?iri a {classes[kind]} }}", timeout)}
     if types:
         notations = " ".join(str(ox.Literal(t)) for t in types)
-        query = (f"SELECT ?iri WHERE {{ {_scan('?type skos:notation ?kind')} VALUES ?kind {{ {notations} }} "
-                 f"{_scan('?iri ndk:organisationType ?type')} {_scan('?iri a ndk:Organisation')} }}")
+        query = (
+            f"SELECT ?iri WHERE {{ {_scan('?type skos:notation ?kind')} VALUES ?kind {{ {notations} }} "
+            f"{_scan('?iri ndk:organisationType ?type')} {_scan('?iri a ndk:Organisation')} }}"
+        )
         found |= {str(r["iri"]) for r in _rows(store, query, timeout)}
     return tuple(sorted(found))
 
@@ -566,8 +655,13 @@ def _several(store: GraphStore, predicates: set[str], timeout: float | None) -> 
     return any(True for _ in _rows(store, _SEVERAL % {"a": side("a", "pa"), "b": side("b", "pb")}, timeout))
 
 
-def add_node_facts(graph: nx.MultiDiGraph, store: GraphStore, timeout: float | None = DEFAULT_TIMEOUT,
-                   provisions: bool = False, closures: bool = False) -> None:
+def add_node_facts(
+    graph: nx.MultiDiGraph,
+    store: GraphStore,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    provisions: bool = False,
+    closures: bool = False,
+) -> None:
     """Give the nodes of `graph` (a view: it is changed) the facts `project` gives them.
 
     Every literal, class and source as typed attributes (lists where multi-valued anywhere in
@@ -611,15 +705,19 @@ def add_node_facts(graph: nx.MultiDiGraph, store: GraphStore, timeout: float | N
     _apply_facts(graph, found, multi)
 
 
-def _add_lists(graph: nx.MultiDiGraph, store: GraphStore, nodes: list[str], relation: str, query: str,
-               timeout: float | None) -> None:
+def _add_lists(
+    graph: nx.MultiDiGraph, store: GraphStore, nodes: list[str], relation: str, query: str, timeout: float | None
+) -> None:
     """The `provisions` (deployment) or `closures` (succession) of some nodes, as `project` keeps them."""
     if len(nodes) > _FEW_NODES:
         wanted = set(nodes)
         rows = (row for row in _rows(store, _LEAN_EDGES[relation], timeout) if row["v"] is None and row["u"] in wanted)
     else:
-        rows = ({"u": ox.NamedNode(iri).value, "v": None, **row}
-                for iri in nodes for row in _rows(store, query % {"iri": ox.NamedNode(iri).value}, timeout))
+        rows = (
+            {"u": ox.NamedNode(iri).value, "v": None, **row}
+            for iri in nodes
+            for row in _rows(store, query % {"iri": ox.NamedNode(iri).value}, timeout)
+        )
     import networkx as nx
 
     scratch = nx.MultiDiGraph()

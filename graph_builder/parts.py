@@ -52,7 +52,7 @@ def sorted_blocks(lines: Iterable[str], scratch: Path) -> Iterator[list[str]]:
         unique = [line for line, _ in groupby(first)]
         del first
         for start in range(0, len(unique), BLOCK):
-            yield unique[start:start + BLOCK]
+            yield unique[start : start + BLOCK]
         return
     runs = [_spill(first, scratch)]
     del first
@@ -77,7 +77,7 @@ def _spill(chunk: list[str], scratch: Path) -> Path:
     fd, name = tempfile.mkstemp(prefix="run-", suffix=".txt", dir=scratch)
     with os.fdopen(fd, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as out:
         for start in range(0, len(chunk), BLOCK):
-            out.write("\n".join(line for line, _ in groupby(chunk[start:start + BLOCK])) + "\n")
+            out.write("\n".join(line for line, _ in groupby(chunk[start : start + BLOCK])) + "\n")
     return Path(name)
 
 

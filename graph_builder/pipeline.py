@@ -55,8 +55,16 @@ class Part:
     placed: dict[str, list[int]] = field(default_factory=dict)  # file → [offset, length] in the new build
 
     def record(self) -> dict[str, Any]:
-        return {"name": self.name, "graph": self.graph, "fingerprint": self.fingerprint, "rows": self.rows,
-                "statements": self.statements, "provides": self.provides, **self.placed, "summary": self.summary}
+        return {
+            "name": self.name,
+            "graph": self.graph,
+            "fingerprint": self.fingerprint,
+            "rows": self.rows,
+            "statements": self.statements,
+            "provides": self.provides,
+            **self.placed,
+            "summary": self.summary,
+        }
 
 
 @dataclass
@@ -86,9 +94,18 @@ class Previous:
         if p.get("provides") and not (self.folder / KEYS / f"{name}.json").is_file():
             return None
         nq, trig = p["graph.nq"], p["graph.trig"]
-        return Part(name, p["graph"], fingerprint, p["statements"], p["summary"], p.get("provides", {}),
-                    p.get("rows", 0), rebuilt=False, nq=parts.Piece(self.folder / "graph.nq", nq[0], nq[1]),
-                    trig=parts.Piece(self.folder / "graph.trig", trig[0], trig[1]))
+        return Part(
+            name,
+            p["graph"],
+            fingerprint,
+            p["statements"],
+            p["summary"],
+            p.get("provides", {}),
+            p.get("rows", 0),
+            rebuilt=False,
+            nq=parts.Piece(self.folder / "graph.nq", nq[0], nq[1]),
+            trig=parts.Piece(self.folder / "graph.trig", trig[0], trig[1]),
+        )
 
 
 # the modules whose code decides the statements (not the commands that read a build)
@@ -197,8 +214,12 @@ class Pass:
             self.ctx.rows.pop(b.name, None)  # memory: one register's rows at a time
 
     def _fingerprint(self, b: Builder, sha: str) -> str:
-        keys = sorted((name, kind, digest) for name, given in self._provided.items()
-                      for kind, digest in given.items() if kind in b.ref_kinds and name != b.name)
+        keys = sorted(
+            (name, kind, digest)
+            for name, given in self._provided.items()
+            for kind, digest in given.items()
+            if kind in b.ref_kinds and name != b.name
+        )
         reads = sorted((name, self.files.get(name, ("", ""))[1]) for name in b.reads)
         return _digest(self.code, b.name, sha, keys, reads)
 
@@ -221,10 +242,19 @@ class Pass:
 
     def _made(self, name: str, fingerprint: str, written: parts.Written, rows: int) -> None:
         self.on_part(written)
-        self.made.append(Part(name, written.graph, fingerprint, written.statements, written.partial,
-                              self._provided.get(name, {}), rows,
-                              nq=parts.Piece(written.nquads, 0, written.nquads.stat().st_size),
-                              trig=parts.Piece(written.trig, 0, written.trig.stat().st_size)))
+        self.made.append(
+            Part(
+                name,
+                written.graph,
+                fingerprint,
+                written.statements,
+                written.partial,
+                self._provided.get(name, {}),
+                rows,
+                nq=parts.Piece(written.nquads, 0, written.nquads.stat().st_size),
+                trig=parts.Piece(written.trig, 0, written.trig.stat().st_size),
+            )
+        )
 
     def _ontology(self) -> None:
         graph = t.iri(mint.graph("ontology"))
@@ -321,8 +351,9 @@ class StoreLoader:
         self._slices: queue.Queue[bytes | None] = queue.Queue(maxsize=LOADERS)
         self._failed: list[BaseException] = []
         self._threads = [threading.Thread(target=self._feed, name="nhskg-store-feed", daemon=True)]
-        self._threads += [threading.Thread(target=self._load, name=f"nhskg-store-{i}", daemon=True)
-                          for i in range(LOADERS)]
+        self._threads += [
+            threading.Thread(target=self._load, name=f"nhskg-store-{i}", daemon=True) for i in range(LOADERS)
+        ]
         for thread in self._threads:
             thread.start()
 

@@ -33,8 +33,10 @@ def exclusive(out_dir: Path) -> Iterator[None]:
                 lock.seek(0)
                 holder = lock.read().strip()
                 who = f" (process {holder})" if holder.isdigit() else ""
-                raise UsageError(f"{out_dir}: another nhskg build is writing it{who}; wait for it to finish "
-                                 "or build into another --out") from None
+                raise UsageError(
+                    f"{out_dir}: another nhskg build is writing it{who}; wait for it to finish "
+                    "or build into another --out"
+                ) from None
             try:
                 if os.stat(path).st_ino != os.fstat(lock.fileno()).st_ino:
                     continue  # locked a file the previous holder had just removed
@@ -55,8 +57,14 @@ def clear_leftovers(out_dir: Path) -> None:
     build is using them). A build killed between setting the old build aside and renaming the
     new one in (where folders cannot be exchanged in one step) left no `out_dir`: put the old back."""
     building, previous = f".{out_dir.name}.building-", f".{out_dir.name}.previous-"
-    left = [p for p in out_dir.parent.iterdir() if p.name.startswith((building, previous))
-            and p.name.rpartition("-")[2].isdigit() and p.is_dir() and not p.is_symlink()]
+    left = [
+        p
+        for p in out_dir.parent.iterdir()
+        if p.name.startswith((building, previous))
+        and p.name.rpartition("-")[2].isdigit()
+        and p.is_dir()
+        and not p.is_symlink()
+    ]
     aside = sorted((p for p in left if p.name.startswith(previous)), key=lambda p: p.stat().st_mtime)
     if aside and not out_dir.exists() and (aside[-1] / "manifest.json").is_file():
         os.replace(aside[-1], out_dir)

@@ -71,9 +71,11 @@ class GraphPush:
     seconds: float = 0.0
 
     def line(self) -> str:
-        why = {"new": "replaced", "old": "not replaced; the server keeps its previous version, if any",
-               "unknown": "a request failed part-way; old, new or (if the server's PUT is not atomic) empty"}[
-            self.state]
+        why = {
+            "new": "replaced",
+            "old": "not replaced; the server keeps its previous version, if any",
+            "unknown": "a request failed part-way; old, new or (if the server's PUT is not atomic) empty",
+        }[self.state]
         return f"{self.state:<7} {self.graph} ({self.triples:,} triples: {why})"
 
 
@@ -98,14 +100,24 @@ class PushFailed(ServerError):
     def __init__(self, problem: str, report: PushReport) -> None:
         self.report = report
         changed = any(g.state != "old" for g in report.graphs)
-        last = ("push again to complete it; graphs already new are replaced by the same triples" if changed
-                else "no graph was changed on the server; push once the problem above is solved")
+        last = (
+            "push again to complete it; graphs already new are replaced by the same triples"
+            if changed
+            else "no graph was changed on the server; push once the problem above is solved"
+        )
         lines = [f"the push stopped: {problem}", *(g.line() for g in report.graphs), last]
         super().__init__("\n".join(lines))
 
 
-def push(build_dir: Path, endpoint: Endpoint, method: str = "gsp", retries: int = 3, timeout: float = 60.0,
-         backoff: float = 0.5, progress: Progress | None = None) -> PushReport:
+def push(
+    build_dir: Path,
+    endpoint: Endpoint,
+    method: str = "gsp",
+    retries: int = 3,
+    timeout: float = 60.0,
+    backoff: float = 0.5,
+    progress: Progress | None = None,
+) -> PushReport:
     """Replace every named graph of the build on the server, then check the counts (see module doc)."""
     if method not in METHODS:
         raise UsageError(f"unknown push method {method!r}; one of {', '.join(METHODS)}")
@@ -136,10 +148,14 @@ def push(build_dir: Path, endpoint: Endpoint, method: str = "gsp", retries: int 
     report.seconds = time.perf_counter() - started
     wrong = [g for g in report.graphs if report.counted.get(g.graph, 0) != g.triples]
     if wrong:
-        lines = [f"{g.graph}: the server has {report.counted.get(g.graph, 0):,} triples, the build {g.triples:,}"
-                 for g in wrong]
-        raise ServerError("read back after the push, the counts differ (another writer, or a server that "
-                          "changes data, e.g. with inference):\n" + "\n".join(lines))
+        lines = [
+            f"{g.graph}: the server has {report.counted.get(g.graph, 0):,} triples, the build {g.triples:,}"
+            for g in wrong
+        ]
+        raise ServerError(
+            "read back after the push, the counts differ (another writer, or a server that "
+            "changes data, e.g. with inference):\n" + "\n".join(lines)
+        )
     return report
 
 
@@ -162,20 +178,23 @@ def _gsp_request(endpoint: Endpoint, graph: ox.NamedNode, body: bytes) -> urllib
 
 
 def _update_request(endpoint: Endpoint, graph: ox.NamedNode, body: bytes) -> urllib.request.Request:
-    update = b"DROP SILENT GRAPH %s ;\nINSERT DATA { GRAPH %s {\n%s} }\n" % (str(graph).encode(),
-                                                                            str(graph).encode(), body)
+    update = b"DROP SILENT GRAPH %s ;\nINSERT DATA { GRAPH %s {\n%s} }\n" % (
+        str(graph).encode(),
+        str(graph).encode(),
+        body,
+    )
     return _request(endpoint.update_url, update, "application/sparql-update", endpoint)
 
 
 def _request(url: str, body: bytes, content_type: str, endpoint: Endpoint) -> urllib.request.Request:
     method = "PUT" if content_type == "application/n-triples" else "POST"
-    headers = {"Content-Type": content_type, "User-Agent": f"nhskg/{__version__}",
-               **endpoint.credentials.header()}
+    headers = {"Content-Type": content_type, "User-Agent": f"nhskg/{__version__}", **endpoint.credentials.header()}
     return urllib.request.Request(url, data=body, method=method, headers=headers)
 
 
-def _send(request: urllib.request.Request, endpoint: Endpoint, item: GraphPush, retries: int, timeout: float,
-          backoff: float) -> str | None:
+def _send(
+    request: urllib.request.Request, endpoint: Endpoint, item: GraphPush, retries: int, timeout: float, backoff: float
+) -> str | None:
     """Send with retries; None when the server took it, else the last problem (one line).
 
     The graph's state says what a failure may have done: `old` while every try was

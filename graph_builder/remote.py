@@ -93,16 +93,22 @@ class Credentials:
     token: str | None = field(default=None, repr=False)
 
     @classmethod
-    def from_options(cls, user: str | None = None, password: str | None = None, token: str | None = None,
-                     env: Mapping[str, str] | None = None) -> Credentials:
+    def from_options(
+        cls,
+        user: str | None = None,
+        password: str | None = None,
+        token: str | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> Credentials:
         """Options first, then NHSKG_USER / NHSKG_PASSWORD / NHSKG_TOKEN."""
         env = os.environ if env is None else env
         user = user or env.get(ENV_USER) or None
         password = password or env.get(ENV_PASSWORD) or None
         token = token or env.get(ENV_TOKEN) or None
         if token and (user or password):
-            raise UsageError(f"give a token ({ENV_TOKEN}) or a user and password ({ENV_USER}, {ENV_PASSWORD}), "
-                             "not both")
+            raise UsageError(
+                f"give a token ({ENV_TOKEN}) or a user and password ({ENV_USER}, {ENV_PASSWORD}), not both"
+            )
         if bool(user) != bool(password):
             missing = ENV_PASSWORD if user else ENV_USER
             raise UsageError(f"basic auth needs a user and a password; set {missing} (or the matching option)")
@@ -137,9 +143,15 @@ class Endpoint:
     """How queries name their dataset: a key of DATASETS."""
 
     @classmethod
-    def from_options(cls, base: str | None, query_url: str | None = None, update_url: str | None = None,
-                     store_url: str | None = None, layout: str = "oxigraph",
-                     credentials: Credentials | None = None) -> Endpoint:
+    def from_options(
+        cls,
+        base: str | None,
+        query_url: str | None = None,
+        update_url: str | None = None,
+        store_url: str | None = None,
+        layout: str = "oxigraph",
+        credentials: Credentials | None = None,
+    ) -> Endpoint:
         """A base URL in a layout (LAYOUTS), any of its three URLs given explicitly instead."""
         if layout not in LAYOUTS:
             raise UsageError(f"unknown server layout {layout!r}; one of {', '.join(LAYOUTS)}")
@@ -153,8 +165,13 @@ class Endpoint:
                 return check_url(given, option)
             return root + path if root is not None else ""
 
-        return cls(pick(query_url, paths[0], "--query-url"), pick(update_url, paths[1], "--update-url"),
-                   pick(store_url, paths[2], "--store-url"), credentials or Credentials(), paths[3])
+        return cls(
+            pick(query_url, paths[0], "--query-url"),
+            pick(update_url, paths[1], "--update-url"),
+            pick(store_url, paths[2], "--store-url"),
+            credentials or Credentials(),
+            paths[3],
+        )
 
 
 def check_url(url: str, option: str = "--endpoint") -> str:
@@ -187,14 +204,16 @@ def dataset_graphs() -> list[str]:
 class RemoteStore(GraphStore):
     """A SPARQL endpoint queried like the embedded store (read-only, same terms, same rows)."""
 
-    def __init__(self, endpoint: Endpoint, timeout: float | None = DEFAULT_TIMEOUT,
-                 graphs: Iterable[str] | None = None) -> None:
+    def __init__(
+        self, endpoint: Endpoint, timeout: float | None = DEFAULT_TIMEOUT, graphs: Iterable[str] | None = None
+    ) -> None:
         self.endpoint = endpoint
         self.timeout = timeout
         self.graphs = list(dataset_graphs() if graphs is None else graphs)
 
-    def select(self, query: str, substitutions: Mapping[str, Term] | None = None,
-               timeout: float | None = DEFAULT_TIMEOUT) -> Solutions:
+    def select(
+        self, query: str, substitutions: Mapping[str, Term] | None = None, timeout: float | None = DEFAULT_TIMEOUT
+    ) -> Solutions:
         return super().select(query, substitutions, timeout if timeout is not None else self.timeout)
 
     def has_subject(self, node: ox.NamedNode) -> bool:
@@ -202,8 +221,10 @@ class RemoteStore(GraphStore):
         return bool(answer.boolean)
 
     def _timed_out(self, timeout: float) -> Exception:
-        return ServerError(f"{self.endpoint.query_url}: no answer within {timeout:g} s; "
-                           "the server may be overloaded or the query too broad (allow more time with --timeout)")
+        return ServerError(
+            f"{self.endpoint.query_url}: no answer within {timeout:g} s; "
+            "the server may be overloaded or the query too broad (allow more time with --timeout)"
+        )
 
     def _evaluate(self, query: str, bound: dict[ox.Variable, Term]) -> Solutions:
         from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
@@ -249,10 +270,13 @@ class RemoteStore(GraphStore):
 
 def http_problem(url: str, status: int, body: bytes) -> str:
     """One line for an HTTP error answer, with the first words of the server's message."""
-    what = {400: "the server refused the request", 401: "the server wants credentials "
-            f"(set {ENV_USER}/{ENV_PASSWORD} or {ENV_TOKEN})", 403: "the server forbids this "
-            "(wrong credentials, or a read-only server)", 404: "no such endpoint (check the URL or --layout)",
-            413: "the request is too large for the server"}.get(status, "the server failed")
+    what = {
+        400: "the server refused the request",
+        401: f"the server wants credentials (set {ENV_USER}/{ENV_PASSWORD} or {ENV_TOKEN})",
+        403: "the server forbids this (wrong credentials, or a read-only server)",
+        404: "no such endpoint (check the URL or --layout)",
+        413: "the request is too large for the server",
+    }.get(status, "the server failed")
     said = " ".join(body.decode("utf-8", "replace").split())[:200]
     if status == 403 and "read-only" in said.lower().replace("read only", "read-only"):
         what = "the server is read-only (if it is `nhskg serve`, start it with --read-write)"
@@ -273,8 +297,13 @@ def connection_problem(url: str, exc: BaseException) -> str:
     return f"{url}: cannot reach the server ({reason})"
 
 
-_WRAPPER_STATUS = {"QueryBadFormed": 400, "Unauthorized": 401, "EndPointNotFound": 404, "URITooLong": 414,
-                   "EndPointInternalError": 500}
+_WRAPPER_STATUS = {
+    "QueryBadFormed": 400,
+    "Unauthorized": 401,
+    "EndPointNotFound": 404,
+    "URITooLong": 414,
+    "EndPointInternalError": 500,
+}
 
 
 def _wrapper_status(exc: Exception) -> int:
@@ -357,7 +386,7 @@ def bind_values(query: str, bound: Mapping[ox.Variable, Term]) -> str:
     block = f" VALUES ({names}) {{ ({terms}) }}"
     parts, last = [], 0
     for brace in _where_braces(query):
-        parts += [query[last:brace + 1], block]
+        parts += [query[last : brace + 1], block]
         last = brace + 1
     if not parts:
         raise ValueError("the query has no WHERE group")

@@ -23,9 +23,11 @@ def render_build(result: BuildResult, seconds: float) -> None:
     if result.reused and not result.rebuilt:
         console.print(f"nothing changed since the previous build: reused all {len(result.reused)} graphs and the store")
     elif result.reused:
-        console.print(f"rebuilt {len(result.rebuilt)} of {len(result.rebuilt) + len(result.reused)} graphs "
-                      f"({', '.join(result.rebuilt)}); reused the rest unchanged from the previous build; "
-                      f"store {result.store}")
+        console.print(
+            f"rebuilt {len(result.rebuilt)} of {len(result.rebuilt) + len(result.reused)} graphs "
+            f"({', '.join(result.rebuilt)}); reused the rest unchanged from the previous build; "
+            f"store {result.store}"
+        )
     for section, counts in result.summary.items():
         table = Table(title=section, title_justify="left", show_header=False, box=None, pad_edge=False)
         table.add_column("what", style="bold" if console.is_terminal else "")

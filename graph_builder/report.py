@@ -82,7 +82,7 @@ def _short_value(value: str) -> str:
     """An IRI of the graph without its common part (org/RAE, status/confirmed); text as it is."""
     for base in ("https://w3id.org/nhs-dkg/id/", "https://w3id.org/nhs-dkg/def/"):
         if value.startswith(base):
-            return value[len(base):]
+            return value[len(base) :]
     return value
 
 
@@ -99,8 +99,17 @@ def as_json(report: Report, fail_on: str = "violation") -> str:
         "counts": report.counts(),
         "focus_nodes": report.focus_nodes,
         "results": [
-            {"severity": r.severity, "focus": r.focus, "label": r.label, "path": r.path, "value": r.value,
-             "message": r.message, "shape": r.shape, "source": r.source, "column": r.column}
+            {
+                "severity": r.severity,
+                "focus": r.focus,
+                "label": r.label,
+                "path": r.path,
+                "value": r.value,
+                "message": r.message,
+                "shape": r.shape,
+                "source": r.source,
+                "column": r.column,
+            }
             for r in report.results
         ],
     }
@@ -126,13 +135,22 @@ def junit(report: Report, fail_on: str = "violation") -> str:
     counts = report.counts()
     failing = {"Violation"} | ({"Warning"} if fail_on == "warning" else set())
     groups = [list(g) for _, g in groupby(report.results, key=_key)]
-    suite = ET.Element("testsuite", name="nhskg validate", tests=str(max(len(groups), 1)),
-                       failures=str(sum(any(r.severity in failing for r in g) for g in groups)),
-                       errors="0", time=f"{report.seconds:.3f}")
+    suite = ET.Element(
+        "testsuite",
+        name="nhskg validate",
+        tests=str(max(len(groups), 1)),
+        failures=str(sum(any(r.severity in failing for r in g) for g in groups)),
+        errors="0",
+        time=f"{report.seconds:.3f}",
+    )
     for group in groups:
         first = group[0]
-        case = ET.SubElement(suite, "testcase", classname=(first.source or "submission").split(":")[0],
-                             name=" ".join(x for x in (first.source, first.label, first.focus) if x))
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=(first.source or "submission").split(":")[0],
+            name=" ".join(x for x in (first.source, first.label, first.focus) if x),
+        )
         bad = [r for r in group if r.severity in failing]
         if bad:
             failure = ET.SubElement(case, "failure", message=bad[0].message, type=bad[0].severity)
@@ -144,7 +162,8 @@ def junit(report: Report, fail_on: str = "violation") -> str:
         ET.SubElement(suite, "testcase", classname="submission", name=f"{report.focus_nodes} nodes conform")
     ET.SubElement(suite, "system-out").text = (
         f"{verdict(report, fail_on)}\n{counts['Violation']} violations, {counts['Warning']} warnings, "
-        f"{counts['Info']} notes")
+        f"{counts['Info']} notes"
+    )
     ET.indent(suite)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suite, encoding="unicode") + "\n"
 

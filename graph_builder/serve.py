@@ -44,8 +44,9 @@ def oxigraph_binary() -> str:
     beside = Path(sys.executable).parent / "oxigraph"
     found = str(beside) if beside.is_file() else shutil.which("oxigraph")
     if not found:
-        raise UsageError("the Oxigraph server is not installed; run `pip install oxigraph` "
-                         "(the same version as pyoxigraph)")
+        raise UsageError(
+            "the Oxigraph server is not installed; run `pip install oxigraph` (the same version as pyoxigraph)"
+        )
     return found
 
 
@@ -109,22 +110,37 @@ class Server:
         return (errors or lines or ["no message"])[-1]
 
 
-def start(location: Path | None, bind: str = DEFAULT_BIND, read_write: bool = False,
-          ready_within: float = 20.0, timeout_s: int | None = None) -> Server:
+def start(
+    location: Path | None,
+    bind: str = DEFAULT_BIND,
+    read_write: bool = False,
+    ready_within: float = 20.0,
+    timeout_s: int | None = None,
+) -> Server:
     """Start `oxigraph serve` (read-write) or `serve-read-only` and wait until it accepts connections."""
     host, port = parse_bind(bind)
     if location is None and not read_write:
         raise UsageError("a read-only server needs a store location")
-    command = [oxigraph_binary(), "serve" if read_write else "serve-read-only", "--bind", f"{host}:{port}",
-               "--union-default-graph"]
+    command = [
+        oxigraph_binary(),
+        "serve" if read_write else "serve-read-only",
+        "--bind",
+        f"{host}:{port}",
+        "--union-default-graph",
+    ]
     if location is not None:
         command += ["--location", str(location)]
     if timeout_s:
         command += ["--timeout-s", str(timeout_s)]
     _check_free(host, port)
     log = tempfile.TemporaryFile()  # noqa: SIM115 - kept open for the life of the server; Server.stop closes it
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                               preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+    process = subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+    )
     server = Server(process, host, port, location, read_write, log)
     deadline = time.monotonic() + ready_within
     while time.monotonic() < deadline:
@@ -153,8 +169,9 @@ def _check_free(host: str, port: int) -> None:
             raise UsageError(f"cannot listen on {host}:{port} ({exc.strerror}); choose another --bind") from None
 
 
-def serve_build(build_dir: Path, bind: str = DEFAULT_BIND, read_write: bool = False,
-                copy_to: Path | None = None) -> Server:
+def serve_build(
+    build_dir: Path, bind: str = DEFAULT_BIND, read_write: bool = False, copy_to: Path | None = None
+) -> Server:
     """Serve a build's store: read-only in place, or read-write on a copy (see module doc)."""
     store = store_dir(build_dir)
     if store is None:

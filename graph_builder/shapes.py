@@ -41,8 +41,9 @@ _QUERIES: dict[Node, str] = {
 }
 _VALUES_LIMIT = 500  # focus nodes named in a target query; beyond that, filter the answers
 _DIRECT_CHUNK = 50  # focus nodes a direct constraint query names (the engine's plans degrade past ~100)
-_PER_NODE = re.compile(r"\b(LIMIT|OFFSET|ORDER|GROUP|HAVING|COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT)\b",
-                       re.IGNORECASE)
+_PER_NODE = re.compile(
+    r"\b(LIMIT|OFFSET|ORDER|GROUP|HAVING|COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT)\b", re.IGNORECASE
+)
 
 
 @dataclass
@@ -101,8 +102,17 @@ class Shapes:
         if kind in _QUERIES:
             return _select(store, _QUERIES[kind].format(f"<{value}>"), value, wanted)
         if self.graph.value(value, SH.select) is None:
-            raise InputError([Problem("shapes", 0, "", f"the target {value} is not a SPARQL target with "
-                                      "sh:select; only those SHACL-AF targets are supported")])
+            raise InputError(
+                [
+                    Problem(
+                        "shapes",
+                        0,
+                        "",
+                        f"the target {value} is not a SPARQL target with "
+                        "sh:select; only those SHACL-AF targets are supported",
+                    )
+                ]
+            )
         text = self.query_text(value)
         try:
             check_read_only(text)  # a user's shape must not call SERVICE or read FROM a URL
@@ -116,8 +126,11 @@ class Shapes:
 
     def query_text(self, node: Node) -> str:
         """The sh:select of a SPARQL target or constraint, with its sh:prefixes declared."""
-        prefixes = {str(self.graph.value(d, SH.prefix)): str(self.graph.value(d, SH.namespace))
-                    for p in self.graph.objects(node, SH.prefixes) for d in self.graph.objects(p, SH.declare)}
+        prefixes = {
+            str(self.graph.value(d, SH.prefix)): str(self.graph.value(d, SH.namespace))
+            for p in self.graph.objects(node, SH.prefixes)
+            for d in self.graph.objects(p, SH.declare)
+        }
         declared = "".join(f"PREFIX {k}: <{v}>\n" for k, v in sorted(prefixes.items()))
         return declared + str(self.graph.value(node, SH.select))
 
@@ -139,8 +152,9 @@ class Shapes:
                 found.append((shape, constraint))
         return sorted(found)
 
-    def direct_results(self, store: ox.Store, shape: Node, constraint: Node,
-                       focus: Iterable[Node]) -> Iterator[tuple[Node, Node, Node]]:
+    def direct_results(
+        self, store: ox.Store, shape: Node, constraint: Node, focus: Iterable[Node]
+    ) -> Iterator[tuple[Node, Node, Node]]:
         """The validation results of a `direct` constraint, as pySHACL states them, for the given
         focus nodes of its shape: the query runs in the query engine with $this bound by a VALUES
         block, a few hundred focus nodes a query (pySHACL runs one rdflib query per node)."""
@@ -157,9 +171,9 @@ class Shapes:
         # a query that limits, orders or aggregates its solutions does so per focus node in pySHACL
         size = 1 if _PER_NODE.search(str(g.value(constraint, SH.select))) else _DIRECT_CHUNK
         for start in range(0, len(nodes), size):
-            block = " VALUES ?this { " + " ".join(n.n3() for n in nodes[start:start + size]) + " } "
+            block = " VALUES ?this { " + " ".join(n.n3() for n in nodes[start : start + size]) + " } "
             where = re.search(r"\bWHERE\s*\{", text, flags=re.IGNORECASE)
-            query = text if where is None else text[:where.end()] + block + text[where.end():]
+            query = text if where is None else text[: where.end()] + block + text[where.end() :]
             try:
                 solutions = store.query(query, use_default_graph_as_union=True)
             except (SyntaxError, OSError) as exc:
@@ -208,8 +222,13 @@ def _select(store: ox.Store, query: str, target: Node, wanted: set[str] | None) 
     """The ?this of a target query's solutions: those among the focus nodes, if there are any."""
     if wanted is not None and len(wanted) <= _VALUES_LIMIT:
         values = " ".join(f"<{iri}>" for iri in sorted(wanted))
-        query = re.sub(r"\bWHERE\s*\{", lambda m: m.group(0) + f" VALUES ?this {{ {values} }} ", query, count=1,
-                       flags=re.IGNORECASE)
+        query = re.sub(
+            r"\bWHERE\s*\{",
+            lambda m: m.group(0) + f" VALUES ?this {{ {values} }} ",
+            query,
+            count=1,
+            flags=re.IGNORECASE,
+        )
     try:
         solutions = store.query(query, use_default_graph_as_union=True)
         if not isinstance(solutions, ox.QuerySolutions):
@@ -249,8 +268,9 @@ def _message(message: Node, variables: dict[str, Node]) -> Node:
     return Literal(text)
 
 
-def _sparql_results(solutions: ox.QuerySolutions, shape: Node, constraint: Node, severity: Node,
-                    messages: list[Node]) -> Iterator[tuple[Node, Node, Node]]:
+def _sparql_results(
+    solutions: ox.QuerySolutions, shape: Node, constraint: Node, severity: Node, messages: list[Node]
+) -> Iterator[tuple[Node, Node, Node]]:
     """A SPARQL constraint's solutions as pySHACL's results: one per distinct solution (with
     ?this), the value ?value or else the focus node, the path ?path if bound."""
     names = [v.value for v in solutions.variables]

@@ -48,8 +48,9 @@ MAX_NESTING = 64
 """Blank nodes (or collections) nested deeper than this are refused: no real submission
 needs it, and deep nesting costs the validator seconds per level of thousands."""
 SKOLEM = "https://w3id.org/nhs-dkg/.well-known/genid/"
-KNOWN_TYPES = ("a register CSV (.csv), or RDF as Turtle (.ttl), N-Triples (.nt), N-Quads (.nq), "
-               "TriG (.trig) or JSON-LD (.jsonld)")
+KNOWN_TYPES = (
+    "a register CSV (.csv), or RDF as Turtle (.ttl), N-Triples (.nt), N-Quads (.nq), TriG (.trig) or JSON-LD (.jsonld)"
+)
 
 Triple = tuple[Node, Node, Node]
 
@@ -145,16 +146,24 @@ def load(paths: list[Path], reference: Callable[[], Context], max_size: int = DE
 
 
 def _copy(context: Context) -> Context:
-    return Context(ids={k: dict(v) for k, v in context.ids.items()}, rows=dict(context.rows),
-                   refused={k: set(v) for k, v in context.refused.items()}, unreadable=set(context.unreadable))
+    return Context(
+        ids={k: dict(v) for k, v in context.ids.items()},
+        rows=dict(context.rows),
+        refused={k: set(v) for k, v in context.refused.items()},
+        unreadable=set(context.unreadable),
+    )
 
 
 def _read(path: Path, label: str, max_size: int) -> bytes:
     """The file's bytes, after the checks that need no parser."""
     suffix = path.suffix.lower()
     if suffix in _REFUSED:
-        raise _problem(label, 0, "RDF/XML is not accepted (it can declare entities that read files or "
-                       "expand without bound); convert it to Turtle, e.g. with rapper or riot")
+        raise _problem(
+            label,
+            0,
+            "RDF/XML is not accepted (it can declare entities that read files or "
+            "expand without bound); convert it to Turtle, e.g. with rapper or riot",
+        )
     if suffix != ".csv" and suffix not in RDF_FORMATS:
         raise _problem(label, 0, f"unknown file type {suffix or '(no extension)'!r}; give {KNOWN_TYPES}")
     if not path.exists():
@@ -189,8 +198,12 @@ def _builder(raw: bytes, label: str) -> Builder:
         raise _problem(label, 1, header_problem(header, [c.name for c in near.columns], near.filename))
     if builder is None:
         names = ", ".join(b.filename for b in BUILDERS)
-        raise _problem(label, 1, f"the header {','.join(header)!r} is not that of a register ({names}); "
-                       "see data/README.md for each register's columns")
+        raise _problem(
+            label,
+            1,
+            f"the header {','.join(header)!r} is not that of a register ({names}); "
+            "see data/README.md for each register's columns",
+        )
     return builder
 
 
@@ -274,8 +287,12 @@ def _check_json_ld(raw: bytes, label: str) -> None:
     for key, value in _walk(document):
         if key == "@import" or (key == "@context" and _names_document(value)):
             shown = value if isinstance(value, str) else json.dumps(value)[:80]
-            raise _problem(label, 0, f"{key} {shown!r} names a remote or local document; nothing is fetched: "
-                           "put the context inline as a JSON object")
+            raise _problem(
+                label,
+                0,
+                f"{key} {shown!r} names a remote or local document; nothing is fetched: "
+                "put the context inline as a JSON object",
+            )
 
 
 def _names_document(context: Any) -> bool:

@@ -51,10 +51,21 @@ ORG = "http://www.w3.org/ns/org#"
 _ROW = ox.NamedNode(NDK + "registerRow")
 # Direct edges builders add for quick queries: a node a submission touches only through
 # these (e.g. a trust, by `org:memberOf` in a memberships file) is not one it describes.
-_DERIVED_EDGES = {URIRef(u) for u in (
-    ORG + "memberOf", ORG + "changedBy", ORG + "resultedFrom", NDK + "participatesIn", NDK + "follows",
-    NDK + "usesSystem", NDK + "usesSupplier", NDK + "usesBlueprint", NDK + "succeededBy", NDK + "hasRecord",
-)}
+_DERIVED_EDGES = {
+    URIRef(u)
+    for u in (
+        ORG + "memberOf",
+        ORG + "changedBy",
+        ORG + "resultedFrom",
+        NDK + "participatesIn",
+        NDK + "follows",
+        NDK + "usesSystem",
+        NDK + "usesSupplier",
+        NDK + "usesBlueprint",
+        NDK + "succeededBy",
+        NDK + "hasRecord",
+    )
+}
 # The links the rules follow backwards (e.g. from an exemplar to its participations).
 _BACK_LINKS = [ox.NamedNode(u) for u in (NDK + "participant", NDK + "recordOf", NDK + "funding", ORG + "member")]
 _PROGRAMME = ox.NamedNode(NDK + "Programme")
@@ -65,13 +76,23 @@ _ONTOLOGY = ox.NamedNode("https://w3id.org/nhs-dkg/graph/ontology")
 BATCH = 2000
 """Focus nodes pySHACL checks at a time in validate_reference (with their context)."""
 _MEMO = 100_000  # nodes whose statements a view keeps (the context of a batch looks nodes up twice)
-_ANNOTATIONS = {URIRef(u) for u in (
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", str(SH.name), str(SH.description), str(SH.message),
-    str(SH.severity), str(SH.prefixes), str(SH.deactivated), str(SH.order), str(SH.group),
-    "http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2000/01/rdf-schema#comment",
-    findings.NSH + "column",
-)}
-
+_ANNOTATIONS = {
+    URIRef(u)
+    for u in (
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+        str(SH.name),
+        str(SH.description),
+        str(SH.message),
+        str(SH.severity),
+        str(SH.prefixes),
+        str(SH.deactivated),
+        str(SH.order),
+        str(SH.group),
+        "http://www.w3.org/2000/01/rdf-schema#label",
+        "http://www.w3.org/2000/01/rdf-schema#comment",
+        findings.NSH + "column",
+    )
+}
 
 
 @dataclass
@@ -112,16 +133,19 @@ class Reference:
                     self._store = ox.Store()
                     self._store.bulk_load(path=str(self.build_dir / "graph.nq"), format=ox.RdfFormat.N_QUADS)
             except (OSError, RuntimeError, SyntaxError, ValueError) as exc:
-                raise UsageError(f"{self.build_dir}: cannot read the built graph ({exc}); "
-                                 "run nhskg build again") from None
+                raise UsageError(
+                    f"{self.build_dir}: cannot read the built graph ({exc}); run nhskg build again"
+                ) from None
         return self._store
 
     @property
     def ontology(self) -> list[ox.Quad]:
         """The ontology's statements (its named graph), in the default graph."""
         if self._ontology is None:
-            self._ontology = [ox.Quad(q.subject, q.predicate, q.object)
-                              for q in self.store().quads_for_pattern(None, None, None, _ONTOLOGY)]
+            self._ontology = [
+                ox.Quad(q.subject, q.predicate, q.object)
+                for q in self.store().quads_for_pattern(None, None, None, _ONTOLOGY)
+            ]
         return self._ontology
 
     def with_submission(self, quads: list[ox.Quad], replaced: set[str]) -> _Overlay:
@@ -153,8 +177,9 @@ class _Overlay:
         if found is None:
             found = list(self.by_subject.get(node, ()))
             if self._kept(node):
-                found += [ox.Quad(q.subject, q.predicate, q.object)
-                          for q in self.store.quads_for_pattern(node, None, None)]
+                found += [
+                    ox.Quad(q.subject, q.predicate, q.object) for q in self.store.quads_for_pattern(node, None, None)
+                ]
             if len(self._about) < _MEMO:
                 self._about[node] = found
         return found
@@ -223,8 +248,13 @@ def load_shapes(shapes_dir: Path | None = None, mode: str = "add") -> Shapes:
     return shapes_module.load(shapes_dir, mode)
 
 
-def validate(paths: list[Path], reference: Reference, shapes: Shapes,
-             max_size: int = sub.DEFAULT_MAX_SIZE, whole_reference: bool = False) -> Report:
+def validate(
+    paths: list[Path],
+    reference: Reference,
+    shapes: Shapes,
+    max_size: int = sub.DEFAULT_MAX_SIZE,
+    whole_reference: bool = False,
+) -> Report:
     """Check the files together with the reference graph; report on their own nodes only.
 
     `whole_reference` gives pySHACL the whole graph instead of the submission's context
@@ -235,8 +265,9 @@ def validate(paths: list[Path], reference: Reference, shapes: Shapes,
         submitted = sub.load(paths, reference.context, max_size)
         described = _described(submitted.quads)
         focus = {URIRef(iri) for iri in described}
-        replaced = {str(q.subject.value) for q in submitted.quads
-                    if q.predicate == _ROW and isinstance(q.subject, ox.NamedNode)}
+        replaced = {
+            str(q.subject.value) for q in submitted.quads if q.predicate == _ROW and isinstance(q.subject, ox.NamedNode)
+        }
         results, data = Graph(), Graph()
         if described:
             view = reference.with_submission(submitted.quads, replaced)
@@ -244,8 +275,12 @@ def validate(paths: list[Path], reference: Reference, shapes: Shapes,
             local = ox.Store()  # what the targets are resolved on: the context (or the whole graph)
             local.extend(quads)
             # a target on the objects of a predicate needs the statements that point to the node
-            local.extend(ox.Quad(s, ox.NamedNode(str(p)), ox.NamedNode(iri)) for p in shapes.objects_of()
-                         for iri in described for s in view.pointing(ox.NamedNode(str(p)), ox.NamedNode(iri)))
+            local.extend(
+                ox.Quad(s, ox.NamedNode(str(p)), ox.NamedNode(iri))
+                for p in shapes.objects_of()
+                for iri in described
+                for s in view.pointing(ox.NamedNode(str(p)), ox.NamedNode(iri))
+            )
             data = _graph(quads)
             results = _run(data, local, shapes, focus)
         rows: dict[Node, str] = {URIRef(iri): row for iri, row in submitted.rows.items()}
@@ -255,9 +290,14 @@ def validate(paths: list[Path], reference: Reference, shapes: Shapes,
     return found
 
 
-def validate_reference(reference: Reference, shapes: Shapes, label: str = "graph.nq",
-                       processes: int | None = None, batch: int = BATCH,
-                       progress: Callable[[str, int, int | None], None] | None = None) -> Report:
+def validate_reference(
+    reference: Reference,
+    shapes: Shapes,
+    label: str = "graph.nq",
+    processes: int | None = None,
+    batch: int = BATCH,
+    progress: Callable[[str, int, int | None], None] | None = None,
+) -> Report:
     """Check the whole built graph (every node is a focus node), in bounded memory.
 
     The targets are resolved on the store, once. The SPARQL constraints that allow it
@@ -294,8 +334,16 @@ def validate_reference(reference: Reference, shapes: Shapes, label: str = "graph
         del targets
         lookup = _lookup(store, results)
         counting.join()
-        found = findings.report(results, lookup, shapes.graph, _Subjects(store), {}, [label], shapes.counts(),
-                                checked=subjects.get("count", 0))
+        found = findings.report(
+            results,
+            lookup,
+            shapes.graph,
+            _Subjects(store),
+            {},
+            [label],
+            shapes.counts(),
+            checked=subjects.get("count", 0),
+        )
     found.seconds = time.perf_counter() - started
     return found
 
@@ -319,7 +367,7 @@ def _batches(shapes_of: dict[Node, list[Node]], size: int) -> list[list[tuple[No
     found = []
     for start in range(0, len(nodes), size):
         by_shape: dict[Node, list[Node]] = {}
-        for node in nodes[start:start + size]:
+        for node in nodes[start : start + size]:
             for shape in shapes_of[node]:
                 by_shape.setdefault(shape, []).append(node)
         found.append(sorted(by_shape.items()))
@@ -330,15 +378,15 @@ def _batches(shapes_of: dict[Node, list[Node]], size: int) -> list[list[tuple[No
 _WORK: dict[str, Any] = {}
 
 
-def _each(reference: Reference, core: Graph, batches: list[list[tuple[Node, list[Node]]]],
-          processes: int | None) -> Iterator[list[tuple[Node, Node, Node]]]:
+def _each(
+    reference: Reference, core: Graph, batches: list[list[tuple[Node, list[Node]]]], processes: int | None
+) -> Iterator[list[tuple[Node, Node, Node]]]:
     """The results of each batch, from worker processes where the store can be shared."""
     import pyshacl  # noqa: F401 - imported once, before the workers are forked
 
     if processes is None:
         processes = min(2, os.cpu_count() or 1)
-    _WORK.update(store=reference.store(), core=core, ontology=reference.ontology,
-                 folder=store_dir(reference.build_dir))
+    _WORK.update(store=reference.store(), core=core, ontology=reference.ontology, folder=store_dir(reference.build_dir))
     try:
         forks = "fork" in multiprocessing.get_all_start_methods()
         if processes <= 1 or len(batches) <= 1 or _WORK["folder"] is None or not forks:
@@ -369,8 +417,11 @@ def _check(batch: list[tuple[Node, list[Node]]]) -> list[tuple[Node, Node, Node]
     data = _graph(_context(view, {str(n) for n in nodes if isinstance(n, URIRef)}, _WORK["ontology"]))
     with _quiet_rdflib():
         found = _pyshacl(data, _WORK["core"], dict(batch))
-    keep = [r for r in found.subjects(RDF.type, SH.ValidationResult)
-            if found.value(r, SH.focusNode) in nodes and (None, SH.detail, r) not in found]
+    keep = [
+        r
+        for r in found.subjects(RDF.type, SH.ValidationResult)
+        if found.value(r, SH.focusNode) in nodes and (None, SH.detail, r) not in found
+    ]
     return _closure(found, keep)
 
 
@@ -413,8 +464,9 @@ def _lookup(store: ox.Store, results: Graph) -> Graph:
 
 def _count_subjects(store: ox.Store, out: dict[str, int]) -> None:
     """The number of IRIs the graph says something about (the nodes checked, as reported)."""
-    answer = store.query("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER (isIRI(?s)) }",
-                         use_default_graph_as_union=True)
+    answer = store.query(
+        "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER (isIRI(?s)) }", use_default_graph_as_union=True
+    )
     assert isinstance(answer, ox.QuerySolutions)
     out["count"] = int(next(iter(answer))["n"].value)
 
@@ -426,15 +478,15 @@ class _Subjects:
         self.store = store
 
     def __contains__(self, node: object) -> bool:
-        return isinstance(node, URIRef) and any(True for _ in self.store.quads_for_pattern(
-            ox.NamedNode(str(node)), None, None))
+        return isinstance(node, URIRef) and any(
+            True for _ in self.store.quads_for_pattern(ox.NamedNode(str(node)), None, None)
+        )
 
 
 def _described(quads: Iterable[ox.Quad]) -> set[str]:
     """The nodes a submission describes: subjects of anything but a derived direct edge."""
     derived = {str(u) for u in _DERIVED_EDGES}
-    return {q.subject.value for q in quads
-            if isinstance(q.subject, ox.NamedNode) and q.predicate.value not in derived}
+    return {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode) and q.predicate.value not in derived}
 
 
 def _replaced(subject: str, replaced: set[str]) -> bool:
@@ -489,8 +541,9 @@ def _pyshacl(data: Graph, shapes: Graph, targets: dict[Node, Any]) -> Graph:
     added = [(shape, SH.targetNode, node) for shape, nodes in targets.items() for node in nodes]
     shapes.addN((s, p, o, shapes) for s, p, o in added)
     try:
-        _, results, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", inplace=True,
-                                         allow_warnings=True, allow_infos=True)
+        _, results, _ = pyshacl.validate(
+            data, shacl_graph=shapes, inference="none", inplace=True, allow_warnings=True, allow_infos=True
+        )
     except (ReportableRuntimeError, ShapeLoadError, ValidationFailure) as exc:
         raise InputError([Problem("shapes", 0, "", f"cannot be used: {exc}")]) from exc
     finally:

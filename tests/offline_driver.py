@@ -20,9 +20,20 @@ import site
 import sys
 import sysconfig
 
-NETWORK = ("socket.connect", "socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyaddr",
-           "socket.sendto", "socket.sendmsg", "socket.bind", "urllib.Request", "http.client.connect",
-           "ftplib.connect", "smtplib.connect", "webbrowser.open")
+NETWORK = (
+    "socket.connect",
+    "socket.getaddrinfo",
+    "socket.gethostbyname",
+    "socket.gethostbyaddr",
+    "socket.sendto",
+    "socket.sendmsg",
+    "socket.bind",
+    "urllib.Request",
+    "http.client.connect",
+    "ftplib.connect",
+    "smtplib.connect",
+    "webbrowser.open",
+)
 PROCESSES = ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.startfile")
 
 
@@ -34,11 +45,18 @@ def allowed_roots(extra: list[str]) -> tuple[str, ...]:
     from graph_builder import resources
 
     package = os.path.dirname(os.path.abspath(resources.__file__))
-    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, package,
-             *(sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")),
-             *site.getsitepackages(), site.getusersitepackages(),
-             *(str(resources.resource_dir(kind)) for kind in ("ontology", "shapes", "queries", "data")),
-             *extra}
+    roots = {
+        sys.prefix,
+        sys.base_prefix,
+        sys.exec_prefix,
+        sys.base_exec_prefix,
+        package,
+        *(sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")),
+        *site.getsitepackages(),
+        site.getusersitepackages(),
+        *(str(resources.resource_dir(kind)) for kind in ("ontology", "shapes", "queries", "data")),
+        *extra,
+    }
     return tuple(sorted({_real(r) for r in roots}))
 
 

@@ -17,11 +17,11 @@ import pytest
 pytestmark = pytest.mark.slow
 SUBMITTED = {  # what each process validates: register rows and RDF, with faults and blank nodes
     "partnerships.csv": "follower,exemplar,programme,status,start,end,source,note\n"
-                        "RAE,RQ6,global-digital-exemplar,confirmed,2017-09,,dhn-ff18;dhn-taunton,\n"
-                        "RAP,RAL,global-digital-exemplar,confrmed,2017-09,,dhn-nmuh,\n",
+    "RAE,RQ6,global-digital-exemplar,confirmed,2017-09,,dhn-ff18;dhn-taunton,\n"
+    "RAP,RAL,global-digital-exemplar,confrmed,2017-09,,dhn-nmuh,\n",
     "organisations.csv": "code,name,kind,ons_code,open_date,close_date,latitude,longitude,country,source,note\n"
-                         "RAL,ROYAL FREE LONDON NHS FOUNDATION TRUST,acute-trust,,,,-0.165324,51.553224,,"
-                         "nhse-geomaps-2023,\n",
+    "RAL,ROYAL FREE LONDON NHS FOUNDATION TRUST,acute-trust,,,,-0.165324,51.553224,,"
+    "nhse-geomaps-2023,\n",
     "submitted.ttl": """@prefix ndk: <https://w3id.org/nhs-dkg/def#> .
 @prefix org: <http://www.w3.org/ns/org#> .
 @prefix time: <http://www.w3.org/2006/time#> .
@@ -69,8 +69,14 @@ def produce(folder: Path, environment: dict[str, str]) -> dict[str, bytes]:
     folder.mkdir()
     for name, content in SUBMITTED.items():
         (folder / name).write_text(content, encoding="utf-8")
-    done = subprocess.run([sys.executable, "-c", SCRIPT, *SUBMITTED], cwd=folder, capture_output=True, text=True,
-                          timeout=300, env={**os.environ, **environment})
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, *SUBMITTED],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **environment},
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     files = {f"build/{n}": (folder / "build" / n).read_bytes() for n in ("graph.trig", "graph.nq")}
     files.update({f"outputs/{p.name}": p.read_bytes() for p in sorted((folder / "outputs").iterdir())})
@@ -89,9 +95,11 @@ def names() -> list[str | object]:
     from graph_builder.export import FORMATS
     from graph_builder.report import FORMATS as REPORTS
 
-    return (["build/graph.trig", "build/graph.nq", "outputs/followers.svg"]
-            + [f"outputs/all.{f}" for f in FORMATS if f not in ("png", "svg")]
-            + [f"outputs/report.{f}" for f in REPORTS])
+    return (
+        ["build/graph.trig", "build/graph.nq", "outputs/followers.svg"]
+        + [f"outputs/all.{f}" for f in FORMATS if f not in ("png", "svg")]
+        + [f"outputs/report.{f}" for f in REPORTS]
+    )
 
 
 @pytest.mark.parametrize("name", names())

@@ -78,7 +78,7 @@ def test_every_rule_is_shown_with_severity_message_and_an_example_where_one_can_
 
 def test_a_core_rule_has_a_proven_example(site):
     text = (site / "shapes-partnerships.html").read_text(encoding="utf-8")
-    rule = text[text.index('id="nsh-Partnership-follower"'):]
+    rule = text[text.index('id="nsh-Partnership-follower"') :]
     rule = rule[: rule.index("</div>")]
     assert "ndk:Partnership" in rule and "A failing submission" in rule
     assert "Set follower to one ODS code" in rule  # the message pySHACL reported for the example

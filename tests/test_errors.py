@@ -137,8 +137,9 @@ def test_every_problem_of_a_row_and_of_every_register(data_copy, tmp_path, capsy
     assert len(lines) == 4, err
     assert any("organisations.csv:2: column 'kind': 'ccgx' is not one of" in line for line in lines)
     assert any("partnerships.csv:2: column 'status': 'confrmed'" in line for line in lines)
-    assert any("partnerships.csv:2: column 'follower': 'ZZZ9' is not a known organisation code" in line
-               for line in lines)
+    assert any(
+        "partnerships.csv:2: column 'follower': 'ZZZ9' is not a known organisation code" in line for line in lines
+    )
     assert any("claims.csv:2: column 'source': unknown source 'no-such-source'" in line for line in lines)
 
 
@@ -147,8 +148,11 @@ def test_a_refused_row_is_said_once_not_at_each_row_naming_it(data_copy, tmp_pat
     as naming an unknown code (nor is anything when a whole register cannot be read)."""
     orgs = data_copy / "organisations.csv"
     assert sum(line.startswith("00L,") for line in orgs.read_text(encoding="utf-8").splitlines()) == 1
-    naming = [line for line in (data_copy / "memberships.csv").read_text(encoding="utf-8").splitlines()
-              if line.startswith("00L,")]
+    naming = [
+        line
+        for line in (data_copy / "memberships.csv").read_text(encoding="utf-8").splitlines()
+        if line.startswith("00L,")
+    ]
     assert naming
     rewrite(orgs, set_cell("organisations.csv", 2, "kind", "ccgx")[1])
     code, _, err = run(["build", "--data", str(data_copy), "--out", str(tmp_path / "out")], capsys)
@@ -216,7 +220,8 @@ def test_missing_register_and_missing_folder(data_copy, tmp_path, capsys):
 
 
 def test_the_closing_line_counts_in_english_and_says_nothing_was_written_only_for_writers(
-        built, data_copy, tmp_path, capsys):
+    built, data_copy, tmp_path, capsys
+):
     rewrite(data_copy / "partnerships.csv", set_cell("partnerships.csv", 2, "status", "x")[1])
     code, _, err = run(["build", "--data", str(data_copy), "--out", str(tmp_path / "o")], capsys)
     assert code == 2 and err.splitlines()[-1] == "nhskg: 1 problem; nothing was written", err
@@ -233,13 +238,16 @@ def test_the_closing_line_counts_in_english_and_says_nothing_was_written_only_fo
     assert not _writes(["query", "exemplars"]) and not _writes(["sparql", "ASK {}"])
 
 
-@pytest.mark.parametrize("args", [
-    ["export", "--view", "followers", "-o"],
-    ["validate", "data/partnerships.csv", "-o"],
-    ["docs", "--output"],
-    ["build", "-o"],
-    ["build", "--out"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "--view", "followers", "-o"],
+        ["validate", "data/partnerships.csv", "-o"],
+        ["docs", "--output"],
+        ["build", "-o"],
+        ["build", "--out"],
+    ],
+)
 def test_an_output_in_a_missing_folder_is_refused_not_created(args, tmp_path, capsys):
     target = tmp_path / "typo" / "dir" / "file"
     code, out, err = run([*args, str(target)], capsys)

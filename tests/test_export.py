@@ -81,16 +81,22 @@ def systems_from_registers(shipped_data: Path) -> tuple[set[str], list[tuple[str
     suppliers = [r["key"] for r in register(shipped_data, "bodies") if r["kind"] == "supplier"]
     nodes = {ID + "system/" + r["key"] for r in systems} | {ID + "supplier/" + key for key in suppliers}
     nodes |= {ORG + r["organisation"] for r in deployments}
-    edges = [(ORG + r["organisation"], ID + ("system/" + r["system"] if r["system"] else "supplier/" + r["supplier"]))
-             for r in deployments if r["system"] or r["supplier"]]
+    edges = [
+        (ORG + r["organisation"], ID + ("system/" + r["system"] if r["system"] else "supplier/" + r["supplier"]))
+        for r in deployments
+        if r["system"] or r["supplier"]
+    ]
     edges += [(ID + "system/" + r["key"], ID + "supplier/" + r["supplier"]) for r in systems if r["supplier"]]
     return nodes, edges
 
 
 def areas_from_registers(shipped_data: Path, as_of: str | None = None) -> list[tuple[str, str]]:
     """The areas view's edges read off memberships.csv: (member, group) of the rows that held on `as_of`."""
-    return [(ORG + r["member"], ORG + r["group"]) for r in register(shipped_data, "memberships")
-            if as_of is None or r["start"] <= as_of <= r["end"]]
+    return [
+        (ORG + r["member"], ORG + r["group"])
+        for r in register(shipped_data, "memberships")
+        if as_of is None or r["start"] <= as_of <= r["end"]
+    ]
 
 
 def test_cli_choices_match_the_api():
@@ -99,6 +105,7 @@ def test_cli_choices_match_the_api():
 
 
 # --- GraphML --------------------------------------------------------------------------------
+
 
 def test_graphml_followers_read_by_networkx(exported, partnerships):
     graph = nx.read_graphml(exported("graphml"), force_multigraph=True)
@@ -138,8 +145,10 @@ def test_graphml_read_by_igraph(exported, projection, shipped_data):
 
 def test_all_view_keeps_every_node_and_relation(exported, projection):
     graph = nx.read_graphml(exported("graphml", "all"), force_multigraph=True)
-    assert (graph.number_of_nodes(), graph.number_of_edges()) == (projection.number_of_nodes(),
-                                                                    projection.number_of_edges())
+    assert (graph.number_of_nodes(), graph.number_of_edges()) == (
+        projection.number_of_nodes(),
+        projection.number_of_edges(),
+    )
     relations = {d["relation"] for *_, d in graph.edges(data=True)}
     assert relations == set(network.RELATIONS)
 
@@ -156,6 +165,7 @@ def test_multi_valued_attributes_are_kept(exported, projection):
 
 
 # --- GEXF -----------------------------------------------------------------------------------
+
 
 def test_gexf_read_by_networkx_with_colours(exported, partnerships):
     path = exported("gexf")
@@ -187,6 +197,7 @@ def test_gexf_keeps_the_preferred_label_apart_from_its_own_label(exported, proje
 
 # --- Cytoscape.js JSON ----------------------------------------------------------------------
 
+
 def test_cyjs_schema_and_counts(exported, shipped_data):
     doc = json.loads(exported("cyjs", "systems").read_text(encoding="utf-8"))
     nodes, edges = doc["elements"]["nodes"], doc["elements"]["edges"]
@@ -200,8 +211,9 @@ def test_cyjs_schema_and_counts(exported, shipped_data):
     register_rows = [n["data"]["register_row"] for n in nodes if "register_row" in n["data"]]
     assert register_rows and all(isinstance(r, int) for r in register_rows)
     in_house = next(n["data"] for n in nodes if n["data"]["id"] == ORG + "RA9")  # no EPR: no edge, still shown
-    assert in_house["provisions"] == [{"as_of": "2024-10-01", "provision": "none", "source": "nhse-epr-foi-2024",
-                                       "status": "planned"}]
+    assert in_house["provisions"] == [
+        {"as_of": "2024-10-01", "provision": "none", "source": "nhse-epr-foi-2024", "status": "planned"}
+    ]
 
 
 def test_cyjs_round_trips_through_networkx(exported, partnerships):
@@ -209,8 +221,10 @@ def test_cyjs_round_trips_through_networkx(exported, partnerships):
     for view in export_views.VIEWS:
         doc = json.loads(exported("cyjs", view).read_text(encoding="utf-8"))
         graph = nx.cytoscape_graph(doc)
-        assert (graph.number_of_nodes(), graph.number_of_edges()) == (len(doc["elements"]["nodes"]),
-                                                                      len(doc["elements"]["edges"])), view
+        assert (graph.number_of_nodes(), graph.number_of_edges()) == (
+            len(doc["elements"]["nodes"]),
+            len(doc["elements"]["edges"]),
+        ), view
     graph = nx.cytoscape_graph(json.loads(exported("cyjs", "followers").read_text(encoding="utf-8")))
     cited = {(u, v): d["sources"] for u, v, d in graph.edges(data=True)}
     assert cited == {(ORG + r["follower"], ORG + r["exemplar"]): r["source"] for r in partnerships}
@@ -229,7 +243,7 @@ def ids_in(path: Path, fmt: str) -> list[str]:
     if fmt == "html":
         text = path.read_text(encoding="utf-8")
         start = text.index('id="graph-data">') + len('id="graph-data">')
-        data = json.loads(text[start:text.index("</script>", start)])
+        data = json.loads(text[start : text.index("</script>", start)])
         return [item["id"] for group in ("nodes", "edges") for item in data[group]]
     graph = read_dot(path)
     nodes = [n.get_name().strip('"') for n in graph.get_nodes() if n.get_name() not in ("node", "edge", "graph")]
@@ -246,6 +260,7 @@ def test_every_id_is_unique_in_every_view(fmt, exported):
 
 # --- DOT ------------------------------------------------------------------------------------
 
+
 def read_dot(path: Path):
     pydot = pytest.importorskip("pydot")
     with warnings.catch_warnings():  # pydot 4 calls pyparsing names that pyparsing 3.3 deprecates
@@ -258,8 +273,10 @@ def test_dot_read_by_pydot(exported, partnerships):
     graph = read_dot(exported("dot"))
     nodes = [n for n in graph.get_nodes() if n.get_name() not in ("node", "edge", "graph")]
     assert len(nodes) == 40
-    found = {(e.get_source().strip('"'), e.get_destination().strip('"'), e.get("status").strip('"'))
-             for e in graph.get_edges()}
+    found = {
+        (e.get_source().strip('"'), e.get_destination().strip('"'), e.get("status").strip('"'))
+        for e in graph.get_edges()
+    }
     assert found == pairs(partnerships)
     ral = graph.get_node(f'"{ORG}RAL"')[0]
     assert ral.get("label") == '"RAL"' and ral.get("fillcolor") == '"#1f77b4"'
@@ -270,8 +287,15 @@ def test_dot_read_by_pydot(exported, partnerships):
 def test_dot_keeps_every_edge_of_every_view(view, exported, shipped_data):
     """pydot reads every edge GraphML has (read by networkx), relation by relation."""
     dot = read_dot(exported("dot", view))
-    found = sorted((e.get_source().strip('"'), e.get_destination().strip('"'), e.get("id").strip('"'),
-                    e.get("relation").strip('"')) for e in dot.get_edges())
+    found = sorted(
+        (
+            e.get_source().strip('"'),
+            e.get_destination().strip('"'),
+            e.get("id").strip('"'),
+            e.get("relation").strip('"'),
+        )
+        for e in dot.get_edges()
+    )
     graph = nx.read_graphml(exported("graphml", view), force_multigraph=True)
     assert found == sorted((u, v, k, d["relation"]) for u, v, k, d in graph.edges(keys=True, data=True))
     memberships = sum(1 for *_, relation in found if relation == "membership")
@@ -279,6 +303,7 @@ def test_dot_keeps_every_edge_of_every_view(view, exported, shipped_data):
 
 
 # --- RDF ------------------------------------------------------------------------------------
+
 
 def test_rdf_exports_agree_and_hold_the_relation_nodes(exported, partnerships):
     from rdflib import Graph, URIRef
@@ -293,14 +318,16 @@ def test_rdf_exports_agree_and_hold_the_relation_nodes(exported, partnerships):
         graphs[fmt] = graph
     assert isomorphic(graphs["nt"], graphs["ttl"]) and isomorphic(graphs["nt"], graphs["jsonld"])
     ndk = "https://w3id.org/nhs-dkg/def#"
-    found = set(graphs["nt"].subjects(URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-                                      URIRef(ndk + "Partnership")))
+    found = set(
+        graphs["nt"].subjects(URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), URIRef(ndk + "Partnership"))
+    )
     assert len(found) == len(partnerships)
     sources = set(graphs["nt"].subjects(URIRef("http://purl.org/dc/terms/identifier"), None))
     assert len(sources) > len(found)  # the cited sources are described too
 
 
 # --- determinism, atomicity, bad input -------------------------------------------------------
+
 
 @pytest.mark.parametrize("fmt", [f for f in FORMATS if f != "png"])
 def test_exports_are_deterministic(fmt, build_dir, tmp_path):
@@ -320,23 +347,27 @@ def test_svg_is_an_svg_with_the_codes(exported):
     assert "<svg" in text and "RAL" in text and "partnership (confirmed)" in text
 
 
-
-
 def test_cli_export_infers_the_format_from_the_suffix(build_dir, tmp_path, capsys):
     out = tmp_path / "f.gexf"
     code, stdout, _ = cli(["export", "-o", str(out), "--view", "followers", "--build", str(build_dir)], capsys)
     assert code == 0 and "14 edges" in stdout and out.is_file()
 
 
-@pytest.mark.parametrize(("args", "needle"), [
-    (["--format", "pdf"], "unknown export format 'pdf'"),
-    (["--view", "everything"], "unknown view 'everything'"),
-    (["--view", "followers", "--as-of", "1990-01-01"], "selects nothing on 1990-01-01"),
-    (["--view", "areas", "--as-of", "2019-06-01"], "the areas view selects nothing on 2019-06-01: its memberships "
-     "hold from 2017-04-01 to 2018-03-31, from 2021-04-01 to 2022-03-31 and from 2023-04-01 to 2023-06-30 "
-     "(snapshots); choose --as-of within one"),
-    (["--as-of", "31/01/2018"], "is not a date"),
-])
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--format", "pdf"], "unknown export format 'pdf'"),
+        (["--view", "everything"], "unknown view 'everything'"),
+        (["--view", "followers", "--as-of", "1990-01-01"], "selects nothing on 1990-01-01"),
+        (
+            ["--view", "areas", "--as-of", "2019-06-01"],
+            "the areas view selects nothing on 2019-06-01: its memberships "
+            "hold from 2017-04-01 to 2018-03-31, from 2021-04-01 to 2022-03-31 and from 2023-04-01 to 2023-06-30 "
+            "(snapshots); choose --as-of within one",
+        ),
+        (["--as-of", "31/01/2018"], "is not a date"),
+    ],
+)
 def test_bad_input_is_one_line_exit_2(args, needle, build_dir, tmp_path, capsys):
     out = tmp_path / "x.graphml"
     code, _, err = cli(["export", "-o", str(out), "--build", str(build_dir), *args], capsys)
@@ -380,6 +411,7 @@ def test_validity_is_the_in_effect_rule(projection):
 
 
 # --- large views: the scalable layout, bulk pictures, refusal, streaming --------------------
+
 
 def test_large_layout_is_linear_deterministic_and_separates_components():
     import time

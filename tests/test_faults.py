@@ -66,8 +66,9 @@ def out(built, tmp_path) -> Path:
 
 
 def nhskg(*args: str, cwd: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "graph_builder", *args], cwd=cwd, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [sys.executable, "-m", "graph_builder", *args], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
 
 
 def test_a_build_killed_at_random_points_leaves_a_whole_build(out, tmp_path):
@@ -89,8 +90,13 @@ def test_a_build_killed_at_random_points_leaves_a_whole_build(out, tmp_path):
             assert process.returncode == 0 and state == "new", seen
     assert any("killed" in s for s in seen), f"no kill landed during a build (seed {seed}): {seen}"
     seen.append(f"left: {leftovers(out)}")  # staging folders of the killed builds, cleared by the next one
-    done = subprocess.run([sys.executable, "-m", "graph_builder", "build", "--out", str(out)], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "graph_builder", "build", "--out", str(out)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert whole(out, previous) == "new" and leftovers(out) == [], (seed, seen)
 
@@ -129,8 +135,13 @@ cli.main(sys.argv[3:])
 def killed_while_publishing(mode: str, after: int, out: Path, cwd: Path) -> tuple[Path, list[str]]:
     """Build into `out`, killed once `after` steps of publishing are done: the staging folder
     and the steps done (the killer fails the test if the build is not killed)."""
-    done = subprocess.run([sys.executable, "-c", PUBLISH_KILLER, mode, str(after), "build", "--out", str(out)],
-                          cwd=cwd, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", PUBLISH_KILLER, mode, str(after), "build", "--out", str(out)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == -signal.SIGKILL, f"not killed (exit {done.returncode}): {done.stdout}{done.stderr}"
     staging, *steps = done.stdout.split()
     return Path(staging), steps
@@ -149,8 +160,13 @@ def test_a_build_killed_while_publishing_leaves_a_whole_build(after, out, tmp_pa
         return
     assert whole(out, previous) == "new" and snapshot(staging) == previous
     assert steps == ["exchange"]  # the swap was one step
-    done = subprocess.run([sys.executable, "-m", "graph_builder", "build", "--out", str(out)], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "graph_builder", "build", "--out", str(out)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert whole(out, previous) == "new" and leftovers(out) == []
 
@@ -185,7 +201,8 @@ def test_a_full_disk_leaves_no_partial_output(where, out, tmp_path, monkeypatch,
 
     def fsync(fd: int) -> None:
         if where.startswith("fsync") and os.readlink(f"/proc/self/fd/{fd}").rpartition("/")[2].startswith(
-                ".manifest.json."):
+            ".manifest.json."
+        ):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         real_fsync(fd)
 
@@ -216,8 +233,13 @@ def test_a_file_size_limit_from_the_system_leaves_no_partial_output(out, tmp_pat
     """The kernel refuses writes past 4 MB (RLIMIT_FSIZE, as a disk that fills up): graph.nq
     and the store's files cannot be written whole."""
     previous = snapshot(out)
-    done = subprocess.run([sys.executable, "-c", SIZE_LIMITED, "build", "--full", "--out", str(out)], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", SIZE_LIMITED, "build", "--full", "--out", str(out)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
     assert "File too large" in done.stderr and "the previous build is untouched" in done.stderr
     assert snapshot(out) == previous and leftovers(out) == []

@@ -122,10 +122,29 @@ def test_the_harness_measures_a_build_and_an_incremental_build(generated, tmp_pa
     folder, _ = generated
     results = tmp_path / "results"
     done = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "run.py"), "--orgs", str(ORGS), "--data", str(folder), "--runs", "1",
-         "--cases", "build,incremental", "--skip", "morph,rdflib,hand", "--results", str(results),
-         "--work", str(tmp_path / "work")],
-        capture_output=True, text=True, timeout=600, check=False)
+        [
+            sys.executable,
+            str(BENCHMARKS / "run.py"),
+            "--orgs",
+            str(ORGS),
+            "--data",
+            str(folder),
+            "--runs",
+            "1",
+            "--cases",
+            "build,incremental",
+            "--skip",
+            "morph,rdflib,hand",
+            "--results",
+            str(results),
+            "--work",
+            str(tmp_path / "work"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     (json_path,) = results.glob("*.json")
     section = json.loads(json_path.read_text())["sections"][str(ORGS)]

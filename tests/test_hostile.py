@@ -39,13 +39,17 @@ TIMES: list[tuple[str, str, str, float, float]] = []  # case, what, reason, own,
 ORG_HEADER = "code,name,kind,ons_code,open_date,close_date,latitude,longitude,country,source,note\n"
 ORG_ROW = "RAL,ROYAL FREE LONDON NHS FOUNDATION TRUST,acute-trust,,,,,,,ods-etr-2016,\n"
 PARTNERSHIPS = "follower,exemplar,programme,status,start,end,source,note\n"
-LAUGHS = ('<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
-          + "".join(f' <!ENTITY lol{i} "{f"&lol{i - 1};" * 10 if i > 1 else "&lol;" * 10}">\n' for i in range(1, 10))
-          + ']>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
-          '<rdf:Description rdf:about="urn:a"><rdf:value>&lol9;</rdf:value></rdf:Description></rdf:RDF>\n')
-XXE = ('<?xml version="1.0"?>\n<!DOCTYPE r [ <!ENTITY xxe SYSTEM "file:///etc/passwd"> ]>\n'
-       '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
-       '<rdf:Description rdf:about="urn:a"><rdf:value>&xxe;</rdf:value></rdf:Description></rdf:RDF>\n')
+LAUGHS = (
+    '<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
+    + "".join(f' <!ENTITY lol{i} "{f"&lol{i - 1};" * 10 if i > 1 else "&lol;" * 10}">\n' for i in range(1, 10))
+    + ']>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    '<rdf:Description rdf:about="urn:a"><rdf:value>&lol9;</rdf:value></rdf:Description></rdf:RDF>\n'
+)
+XXE = (
+    '<?xml version="1.0"?>\n<!DOCTYPE r [ <!ENTITY xxe SYSTEM "file:///etc/passwd"> ]>\n'
+    '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    '<rdf:Description rdf:about="urn:a"><rdf:value>&xxe;</rdf:value></rdf:Description></rdf:RDF>\n'
+)
 
 
 def cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str, float]:
@@ -98,8 +102,10 @@ def table() -> Iterator[None]:
     yield
     target = os.environ.get("NHSKG_SECURITY_TABLE")
     if target and TIMES:
-        lines = ["| hostile input | refused by | reason given (one line) | refusal | whole command |",
-                 "|---|---|---|---:|---:|"]
+        lines = [
+            "| hostile input | refused by | reason given (one line) | refusal | whole command |",
+            "|---|---|---|---:|---:|",
+        ]
         for case, what, reason, own, whole in sorted(TIMES, key=lambda t: (t[1].split()[0], t[0])):
             shown = reason.replace("|", "\\|")
             shown = shown.replace("\x00", "\\x00")
@@ -111,9 +117,11 @@ def table() -> Iterator[None]:
 #  Register files (nhskg build): the reader refuses them, every problem located
 # --------------------------------------------------------------------------------------------
 
+
 def _unblock_fifo_after(path: Path, seconds: float) -> None:
     """If a reader blocks on the FIFO (the protection is gone), open it for writing every few
     seconds while it exists, so the test fails instead of hanging."""
+
     def release() -> None:
         while path.exists():
             time.sleep(seconds)
@@ -142,8 +150,11 @@ def _sparse(path: Path) -> None:
 
 def _ten_mb_field(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    path.write_text(text + ORG_ROW.replace("ROYAL FREE", "ROYAL FREE" + "x" * 10_000_000, 1)
-                    .replace("ods-etr-2016", "ods-etr-2021"), encoding="utf-8")
+    path.write_text(
+        text
+        + ORG_ROW.replace("ROYAL FREE", "ROYAL FREE" + "x" * 10_000_000, 1).replace("ods-etr-2016", "ods-etr-2021"),
+        encoding="utf-8",
+    )
 
 
 def _bytes(content: bytes) -> Callable[[Path], None]:
@@ -158,10 +169,16 @@ REGISTERS: dict[str, tuple[str, Callable[[Path], None], str]] = {
     # case: (register file, how it is spoilt, the reason given)
     "a 10 MB field": ("organisations.csv", _ten_mb_field, "field larger than field limit"),
     "a NUL byte": ("organisations.csv", _append(b"RAL,NUL\x00,acute-trust,,,,,,,ods-etr-2016,\n"), "NUL byte"),
-    "invalid UTF-8": ("organisations.csv", _append(b"RAL,\xff\xfe,acute-trust,,,,,,,ods-etr-2016,\n"),
-                      "not valid UTF-8"),
-    "a carriage return alone": ("organisations.csv", _bytes((ORG_HEADER + ORG_ROW).replace("\n", "\r").encode()),
-                                "carriage return that does not end a line"),
+    "invalid UTF-8": (
+        "organisations.csv",
+        _append(b"RAL,\xff\xfe,acute-trust,,,,,,,ods-etr-2016,\n"),
+        "not valid UTF-8",
+    ),
+    "a carriage return alone": (
+        "organisations.csv",
+        _bytes((ORG_HEADER + ORG_ROW).replace("\n", "\r").encode()),
+        "carriage return that does not end a line",
+    ),
     "a header only": ("organisations.csv", _bytes(ORG_HEADER.encode()), "has a header but no rows"),
     "a directory": ("organisations.csv", _directory, "is a directory"),
     "a FIFO": ("organisations.csv", _fifo, "is not a regular file"),
@@ -188,6 +205,7 @@ def test_hostile_register_files_are_refused(case, data_copy, tmp_path, capsys):
 # --------------------------------------------------------------------------------------------
 #  Submissions (nhskg validate): refused before any parser sees them, or by a bounded parse
 # --------------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def reference(built) -> validating.Reference:
@@ -234,31 +252,61 @@ SUBMISSIONS: dict[str, tuple[str, Callable[[Path], None], str]] = {
     "RDF/XML, billion laughs": ("laughs.rdf", _text(LAUGHS), "RDF/XML is not accepted"),
     "RDF/XML, external entity": ("xxe.owl", _text(XXE), "RDF/XML is not accepted"),
     "DOCTYPE with entities in a .ttl": ("laughs.ttl", _text(LAUGHS), "declares an XML DOCTYPE"),
-    "external ENTITY in a .nt": ("xxe.nt", _text('<!ENTITY xxe SYSTEM "file:///etc/passwd">\n'
-                                                  '<urn:a> <urn:b> "&xxe;" .\n'), "declares an XML ENTITY"),
-    "JSON-LD, remote @context": ("remote.jsonld", _text(json.dumps(
-        {"@context": "http://127.0.0.1:9/context.jsonld", "@id": "urn:a", "name": "x"})), "nothing is fetched"),
-    "JSON-LD, file: @context": ("file.jsonld", _text(json.dumps(
-        {"@context": ["file:///etc/passwd"], "@id": "urn:a"})), "nothing is fetched"),
-    "JSON-LD, nested remote @context": ("nested.jsonld", _text(json.dumps(
-        {"@context": {}, "@graph": [{"@context": {"@import": "https://example.org/c"}, "@id": "urn:a"}]})),
-        "nothing is fetched"),
-    "JSON-LD nested 100,000 deep": ("deep.jsonld", _text('{"@id": "urn:a", "urn:p": ' + "[" * 100_000
-                                                         + "]" * 100_000 + "}"), "nests JSON"),
+    "external ENTITY in a .nt": (
+        "xxe.nt",
+        _text('<!ENTITY xxe SYSTEM "file:///etc/passwd">\n<urn:a> <urn:b> "&xxe;" .\n'),
+        "declares an XML ENTITY",
+    ),
+    "JSON-LD, remote @context": (
+        "remote.jsonld",
+        _text(json.dumps({"@context": "http://127.0.0.1:9/context.jsonld", "@id": "urn:a", "name": "x"})),
+        "nothing is fetched",
+    ),
+    "JSON-LD, file: @context": (
+        "file.jsonld",
+        _text(json.dumps({"@context": ["file:///etc/passwd"], "@id": "urn:a"})),
+        "nothing is fetched",
+    ),
+    "JSON-LD, nested remote @context": (
+        "nested.jsonld",
+        _text(
+            json.dumps({"@context": {}, "@graph": [{"@context": {"@import": "https://example.org/c"}, "@id": "urn:a"}]})
+        ),
+        "nothing is fetched",
+    ),
+    "JSON-LD nested 100,000 deep": (
+        "deep.jsonld",
+        _text('{"@id": "urn:a", "urn:p": ' + "[" * 100_000 + "]" * 100_000 + "}"),
+        "nests JSON",
+    ),
     "a literal of 100 MB": ("big.nt", _big_literal, "over the limit of 52,428,800"),
-    "register CSV, 10 MB field": ("partnerships.csv", _partnerships(b'RAP,RAL,global-digital-exemplar,confirmed,,,"'
-                                                                   + b"x" * 10_000_000 + b'",\n'),
-                                  "field larger than field limit"),
-    "register CSV, NUL byte": ("nul.csv", _partnerships(b"RAP,RAL\x00,global-digital-exemplar,x,,,hsj-12,\n"),
-                               "NUL byte"),
-    "register CSV, invalid UTF-8": ("utf8.csv", _partnerships(b"RAP,\xff,global-digital-exemplar,x,,,hsj-12,\n"),
-                                    "not valid UTF-8"),
-    "register CSV, a lone CR": ("cr.csv", _partnerships(b"RAP,RAL,global-digital-exemplar,x,,,hsj-12,\r"),
-                                "carriage return that does not end a line"),
+    "register CSV, 10 MB field": (
+        "partnerships.csv",
+        _partnerships(b'RAP,RAL,global-digital-exemplar,confirmed,,,"' + b"x" * 10_000_000 + b'",\n'),
+        "field larger than field limit",
+    ),
+    "register CSV, NUL byte": (
+        "nul.csv",
+        _partnerships(b"RAP,RAL\x00,global-digital-exemplar,x,,,hsj-12,\n"),
+        "NUL byte",
+    ),
+    "register CSV, invalid UTF-8": (
+        "utf8.csv",
+        _partnerships(b"RAP,\xff,global-digital-exemplar,x,,,hsj-12,\n"),
+        "not valid UTF-8",
+    ),
+    "register CSV, a lone CR": (
+        "cr.csv",
+        _partnerships(b"RAP,RAL,global-digital-exemplar,x,,,hsj-12,\r"),
+        "carriage return that does not end a line",
+    ),
     "register CSV, header only": ("header.csv", _bytes(PARTNERSHIPS.encode()), "has a header but no rows"),
     "invalid UTF-8 in Turtle": ("utf8.ttl", _bytes(b'<urn:a> <urn:b> "\xff" .\n'), "not valid UTF-8"),
-    "NUL byte in N-Triples": ("nul.nt", _bytes(b'<urn:a> <urn:b> "\x00" .\n<urn:a\x00> <urn:b> <urn:c> .\n'),
-                              "Invalid IRI code point"),
+    "NUL byte in N-Triples": (
+        "nul.nt",
+        _bytes(b'<urn:a> <urn:b> "\x00" .\n<urn:a\x00> <urn:b> <urn:c> .\n'),
+        "Invalid IRI code point",
+    ),
     "a directory": ("folder.ttl", lambda path: path.mkdir(), "is not a file"),
     "a FIFO": ("fifo.ttl", _submission_fifo, "is not a file"),
 }
@@ -275,8 +323,7 @@ def test_hostile_submissions_are_refused(case, reference, preloaded, built, tmp_
     assert code == 2 and out == "", err
     line = one_reason(err, reason)
     assert line.startswith(str(path)), line
-    record(f"submission: {case}", "nhskg validate", line.removeprefix(str(path)).lstrip(":0123456789 "), own,
-           whole)
+    record(f"submission: {case}", "nhskg validate", line.removeprefix(str(path)).lstrip(":0123456789 "), own, whole)
     assert own < LIMIT and whole < COMMAND_LIMIT, (own, whole)
 
 
@@ -359,12 +406,15 @@ def listener() -> Iterator[_Listener]:
 def test_user_shapes_cannot_call_a_service(listener, built, tmp_path, capsys):
     shapes = tmp_path / "shapes"
     shapes.mkdir()
-    (shapes / "evil.ttl").write_text(f"""@prefix sh: <http://www.w3.org/ns/shacl#> .
+    (shapes / "evil.ttl").write_text(
+        f"""@prefix sh: <http://www.w3.org/ns/shacl#> .
 <urn:ex:Shape> a sh:NodeShape ;
   sh:target [ a sh:SPARQLTarget ;
               sh:select "SELECT ?this WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/q> {{ ?this ?p ?o }} }}" ] ;
   sh:property [ sh:path <urn:ex:p> ; sh:minCount 1 ] .
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     data = Path(__file__).resolve().parent.parent / "data" / "partnerships.csv"
     code, _, err, _ = cli(["validate", str(data), "--against", str(built.out_dir), "--shapes", str(shapes)], capsys)
     assert listener.connections == 0, "validate connected to the SERVICE named in a shape"
@@ -375,11 +425,14 @@ def test_user_shapes_cannot_use_service_in_a_constraint(built, tmp_path, capsys)
     """pySHACL refuses SERVICE in a SPARQL constraint itself."""
     shapes = tmp_path / "shapes"
     shapes.mkdir()
-    (shapes / "evil.ttl").write_text("""@prefix sh: <http://www.w3.org/ns/shacl#> .
+    (shapes / "evil.ttl").write_text(
+        """@prefix sh: <http://www.w3.org/ns/shacl#> .
 <urn:ex:Shape> a sh:NodeShape ; sh:targetClass <https://w3id.org/nhs-dkg/def#Partnership> ;
   sh:sparql [ a sh:SPARQLConstraint ; sh:message "x" ;
     sh:select "SELECT $this WHERE { SERVICE <http://127.0.0.1:9/q> { ?s ?p ?o } }" ] .
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     data = Path(__file__).resolve().parent.parent / "data" / "partnerships.csv"
     code, _, err, _ = cli(["validate", str(data), "--against", str(built.out_dir), "--shapes", str(shapes)], capsys)
     assert code == 2 and "federated query (SERVICE)" in err and "Traceback" not in err
@@ -391,13 +444,14 @@ def test_user_shapes_cannot_use_service_in_a_constraint(built, tmp_path, capsys)
 
 QUERIES: dict[str, tuple[str, str]] = {
     "SERVICE": ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", "uses SERVICE"),
-    "SERVICE in a subquery": ("SELECT * WHERE { { SELECT ?s WHERE { SERVICE SILENT <http://x.org/q> { ?s ?p ?o } } } }",
-                              "uses SERVICE"),
+    "SERVICE in a subquery": (
+        "SELECT * WHERE { { SELECT ?s WHERE { SERVICE SILENT <http://x.org/q> { ?s ?p ?o } } } }",
+        "uses SERVICE",
+    ),
     "LOAD": ("LOAD <http://127.0.0.1:9/data.ttl>", "is an update"),
     "LOAD INTO GRAPH": ("LOAD SILENT <file:///etc/passwd> INTO GRAPH <urn:g>", "is an update"),
     "FROM <url>": ("SELECT * FROM <http://127.0.0.1:9/data.ttl> WHERE { ?s ?p ?o }", "uses FROM"),
-    "FROM NAMED <file:>": ("SELECT * FROM NAMED <file:///etc/passwd> WHERE { GRAPH ?g { ?s ?p ?o } }",
-                           "uses FROM"),
+    "FROM NAMED <file:>": ("SELECT * FROM NAMED <file:///etc/passwd> WHERE { GRAPH ?g { ?s ?p ?o } }", "uses FROM"),
     "INSERT DATA": ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "is an update"),
     "DELETE WHERE": ("DELETE WHERE { ?s ?p ?o }", "is an update"),
     "DROP ALL": ("DROP ALL", "is an update"),
@@ -426,8 +480,13 @@ def test_a_query_file_that_is_a_fifo_is_not_opened(built, tmp_path, capsys):
     _unblock_fifo_after(fifo, 5.0)
     code, _, err, whole = cli(["sparql", str(fifo), "--build", str(built.out_dir)], capsys)
     assert code == 2 and "is not a regular file" in err and whole < LIMIT
-    record("SPARQL: a query file that is a FIFO", "nhskg sparql", "(never opened) "
-           + one_reason(err, "is not a regular file").removeprefix("nhskg: ")[:60], whole, whole)
+    record(
+        "SPARQL: a query file that is a FIFO",
+        "nhskg sparql",
+        "(never opened) " + one_reason(err, "is not a regular file").removeprefix("nhskg: ")[:60],
+        whole,
+        whole,
+    )
 
 
 PARAMETERS: dict[str, tuple[str, dict[str, str], str | None, str]] = {

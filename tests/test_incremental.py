@@ -99,7 +99,8 @@ def test_a_new_organisation_rebuilds_the_registers_that_refer_to_organisations(p
     new = dict.fromkeys(header, "")
     new.update(code="RZZ", name="A new trust", kind="acute-trust", source=rows[1].split(",")[header.index("source")])
     (data_copy / "organisations.csv").write_text(
-        "\n".join([*rows, ",".join(new[c] for c in header)]) + "\n", encoding="utf-8")
+        "\n".join([*rows, ",".join(new[c] for c in header)]) + "\n", encoding="utf-8"
+    )
     again = building.build(data_copy, previous)
     assert {"organisations", "memberships", "deployments", "participations"} <= set(again.rebuilt)
     assert {"programmes", "systems", "bodies", "sources", "ontology"} <= set(again.reused)
@@ -115,8 +116,9 @@ def test_an_organisation_removed_from_under_an_unchanged_register_is_an_error(pr
     before = (previous / "graph.nq").read_bytes()
     with pytest.raises(InputError) as caught:
         building.build(data_copy, previous)
-    assert any(p.file.endswith("successions.csv") and "'RLN' is not a known" in p.message
-               for p in caught.value.problems), caught.value.problems
+    assert any(
+        p.file.endswith("successions.csv") and "'RLN' is not a known" in p.message for p in caught.value.problems
+    ), caught.value.problems
     assert (previous / "graph.nq").read_bytes() == before
 
 

@@ -44,21 +44,78 @@ from graph_builder.registers.organisations import KINDS, OrganisationsBuilder
 # hypothesis reads every loaded module's attributes to report a failing example; with warnings as
 # errors, mypy_extensions' deprecated TypedDict would turn the report into an INTERNALERROR
 pytestmark = pytest.mark.filterwarnings("ignore:mypy_extensions.TypedDict is deprecated:DeprecationWarning")
-settings.register_profile("default", max_examples=60, deadline=None, database=None,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-settings.register_profile("thorough", max_examples=1000, deadline=None, database=None,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile(
+    "default",
+    max_examples=60,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "thorough",
+    max_examples=1000,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 SCALE = 1 if os.environ.get("HYPOTHESIS_PROFILE", "default") == "default" else 25  # for the tests' own counts
 
 ORGANISATIONS = next(b for b in BUILDERS if isinstance(b, OrganisationsBuilder))
 SOURCES = ("ods-etr-2016", "nhsx-etr-2022", "hf-trust-stp-2018", "nhse-geomaps-2023", "article-001")
-CELLS = st.sampled_from(["", "RAL", "RQ6", "R0B", "QMJ", "E54000028", "Y56", "00L", "hsj-12", "ods-etr-2016",
-                         "global-digital-exemplar", "exemplar", "fast-follower", "confirmed", "proposed", "dropped",
-                         "acute-trust", "icb", "2016", "2016-09", "2016-09-01", "2019-02-30", "5000000", "-5", "7.5",
-                         "51.5", "nan", "1e3", "NULL", "NA", "-", "epic", "tpp", "oracle-cerner-corporation",
-                         "supplier", "live", "nhs-england", "nhs-app-pilot", "x;y", "a,b", 'q"uote', "line\nbreak",
-                         "\u0662\u0660\u0661\u0666", "\u0663", "1_0", "inf", "+5", ".5", "5."])  # odd numbers
+CELLS = st.sampled_from(
+    [
+        "",
+        "RAL",
+        "RQ6",
+        "R0B",
+        "QMJ",
+        "E54000028",
+        "Y56",
+        "00L",
+        "hsj-12",
+        "ods-etr-2016",
+        "global-digital-exemplar",
+        "exemplar",
+        "fast-follower",
+        "confirmed",
+        "proposed",
+        "dropped",
+        "acute-trust",
+        "icb",
+        "2016",
+        "2016-09",
+        "2016-09-01",
+        "2019-02-30",
+        "5000000",
+        "-5",
+        "7.5",
+        "51.5",
+        "nan",
+        "1e3",
+        "NULL",
+        "NA",
+        "-",
+        "epic",
+        "tpp",
+        "oracle-cerner-corporation",
+        "supplier",
+        "live",
+        "nhs-england",
+        "nhs-app-pilot",
+        "x;y",
+        "a,b",
+        'q"uote',
+        "line\nbreak",
+        "\u0662\u0660\u0661\u0666",
+        "\u0663",
+        "1_0",
+        "inf",
+        "+5",
+        ".5",
+        "5.",
+    ]
+)  # odd numbers
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
 
 
@@ -105,8 +162,12 @@ def register_files(draw: st.DrawFn) -> tuple[int, bytes]:
 
 
 @given(case=register_files())
-@example(case=(BUILDERS.index(next(b for b in BUILDERS if b.name == "successions")),  # found by a search:
-               b'event,kind,date,predecessor,successor,source,note\n,,,,"\n",,\n,,,,"\n",,\n'))  # a key with a break
+@example(
+    case=(
+        BUILDERS.index(next(b for b in BUILDERS if b.name == "successions")),  # found by a search:
+        b'event,kind,date,predecessor,successor,source,note\n,,,,"\n",,\n,,,,"\n",,\n',
+    )
+)  # a key with a break
 def test_any_bytes_as_a_register_are_built_or_refused(case, scratch, ctx):
     index, content = case
     builder = BUILDERS[index]
@@ -155,16 +216,39 @@ def well_typed(term: object) -> bool:
 
 
 LITERALS = {  # how the builders write a cell of each typed kind (registers/*.py)
-    "date": t.date_lit, "day": t.date_lit, "int": lambda v: t.lit(v, "integer"), "money": t.decimal_lit,
-    "decimal": t.decimal_lit, "float": t.decimal_lit,
+    "date": t.date_lit,
+    "day": t.date_lit,
+    "int": lambda v: t.lit(v, "integer"),
+    "money": t.decimal_lit,
+    "decimal": t.decimal_lit,
+    "float": t.decimal_lit,
 }
 NUMBERISH = st.text(alphabet=st.sampled_from("0123456789-+._eE naif\u0660\u0662\u0663\u06f1\u0967\uff11"), max_size=12)
 
 
 @settings(max_examples=300 * SCALE)
-@given(kind=st.sampled_from(sorted(LITERALS)), value=NUMBERISH | st.sampled_from(
-    ["nan", "NaN", "inf", "-0", "1_0", "+5", ".5", "5.", "1e3", "\u0662\u0660\u0661\u0666",
-     "\u0662\u0660\u0661\u0666-\u0660\u0661-\u0660\u0661", "2016-02-30", "0000", "\u0663.\u0665"]))
+@given(
+    kind=st.sampled_from(sorted(LITERALS)),
+    value=NUMBERISH
+    | st.sampled_from(
+        [
+            "nan",
+            "NaN",
+            "inf",
+            "-0",
+            "1_0",
+            "+5",
+            ".5",
+            "5.",
+            "1e3",
+            "\u0662\u0660\u0661\u0666",
+            "\u0662\u0660\u0661\u0666-\u0660\u0661-\u0660\u0661",
+            "2016-02-30",
+            "0000",
+            "\u0663.\u0665",
+        ]
+    ),
+)
 def test_a_typed_value_the_reader_accepts_is_a_valid_literal(kind, value):
     """Whatever a register cell of a typed column holds, if the reader accepts it, the builder
     writes a literal of valid lexical form (ASCII digits, a real date, no NaN)."""
@@ -211,6 +295,7 @@ def _main(args: list[str], out: io.StringIO, err: io.StringIO) -> int:
 
 # --- submissions -----------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def reference(built) -> Quiet:
     found = validating.load_reference(built.out_dir)
@@ -223,21 +308,63 @@ def shapes() -> Quiet:
     return Quiet(validating.load_shapes())
 
 
-TOKENS = st.sampled_from(["<https://w3id.org/nhs-dkg/id/org/RAL>", "<urn:a>", "_:b", "a", "<urn:p>", '"x"', "1",
-                          '"2016"^^<http://www.w3.org/2001/XMLSchema#date>', ".", ";", ",", "[", "]", "(", ")",
-                          "{", "}", "@prefix ndk: <https://w3id.org/nhs-dkg/def#> .", "ndk:Organisation",
-                          "ndk:odsCode", '"RAX"', "<https://w3id.org/nhs-dkg/graph/x>", "\n"])
+TOKENS = st.sampled_from(
+    [
+        "<https://w3id.org/nhs-dkg/id/org/RAL>",
+        "<urn:a>",
+        "_:b",
+        "a",
+        "<urn:p>",
+        '"x"',
+        "1",
+        '"2016"^^<http://www.w3.org/2001/XMLSchema#date>',
+        ".",
+        ";",
+        ",",
+        "[",
+        "]",
+        "(",
+        ")",
+        "{",
+        "}",
+        "@prefix ndk: <https://w3id.org/nhs-dkg/def#> .",
+        "ndk:Organisation",
+        "ndk:odsCode",
+        '"RAX"',
+        "<https://w3id.org/nhs-dkg/graph/x>",
+        "\n",
+    ]
+)
 
 
 SHIPPED = Path(__file__).resolve().parent.parent / "data"
-SUBJECTS = st.sampled_from(["<https://w3id.org/nhs-dkg/id/org/RAL>", "<https://w3id.org/nhs-dkg/id/org/RQ6>",
-                            "<https://w3id.org/nhs-dkg/id/partnership/x>", "_:b0", "_:b1"])
-PREDICATES = st.sampled_from([f"<https://w3id.org/nhs-dkg/def#{p}>" for p in (
-    "odsCode", "follower", "exemplar", "status", "startDate", "participant", "registerRow")]
-    + ["<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>", "<http://www.w3.org/2004/02/skos/core#prefLabel>"])
-OBJECTS = SUBJECTS | st.sampled_from(["<https://w3id.org/nhs-dkg/def#Partnership>",
-                                      "<https://w3id.org/nhs-dkg/def#NHSTrust>",
-                                      "<https://w3id.org/nhs-dkg/def/status/confirmed>"]) | (CELLS | TEXT).map(t.lit)
+SUBJECTS = st.sampled_from(
+    [
+        "<https://w3id.org/nhs-dkg/id/org/RAL>",
+        "<https://w3id.org/nhs-dkg/id/org/RQ6>",
+        "<https://w3id.org/nhs-dkg/id/partnership/x>",
+        "_:b0",
+        "_:b1",
+    ]
+)
+PREDICATES = st.sampled_from(
+    [
+        f"<https://w3id.org/nhs-dkg/def#{p}>"
+        for p in ("odsCode", "follower", "exemplar", "status", "startDate", "participant", "registerRow")
+    ]
+    + ["<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>", "<http://www.w3.org/2004/02/skos/core#prefLabel>"]
+)
+OBJECTS = (
+    SUBJECTS
+    | st.sampled_from(
+        [
+            "<https://w3id.org/nhs-dkg/def#Partnership>",
+            "<https://w3id.org/nhs-dkg/def#NHSTrust>",
+            "<https://w3id.org/nhs-dkg/def/status/confirmed>",
+        ]
+    )
+    | (CELLS | TEXT).map(t.lit)
+)
 
 
 @st.composite
@@ -261,15 +388,22 @@ def submissions(draw: st.DrawFn) -> tuple[str, bytes]:
         content, suffix = csv_text([header, *chosen]).encode("utf-8", "surrogatepass"), ".csv"
     else:
         triples = draw(st.lists(st.tuples(SUBJECTS, PREDICATES, OBJECTS), min_size=1, max_size=6))
-        content, suffix = "".join(f"{s} {p} {o} .\n" for s, p, o in triples).encode(), draw(st.sampled_from(
-            [".ttl", ".nt"]))
+        content, suffix = (
+            "".join(f"{s} {p} {o} .\n" for s, p, o in triples).encode(),
+            draw(st.sampled_from([".ttl", ".nt"])),
+        )
     return f"submission{suffix}", content
 
 
 @settings(max_examples=40 * SCALE)
 @given(case=submissions())
-@example(case=("found.ttl", b"<https://w3id.org/nhs-dkg/id/org/RAL> <https://w3id.org/nhs-dkg/def#registerRow> "
-                            b"<https://w3id.org/nhs-dkg/id/org/RAL> .\n"))  # found by a search: a row that is no number
+@example(
+    case=(
+        "found.ttl",
+        b"<https://w3id.org/nhs-dkg/id/org/RAL> <https://w3id.org/nhs-dkg/def#registerRow> "
+        b"<https://w3id.org/nhs-dkg/id/org/RAL> .\n",
+    )
+)  # found by a search: a row that is no number
 def test_any_bytes_as_a_submission_exit_0_1_or_2(case, scratch, reference, shapes):
     name, content = case
     path = scratch / name
@@ -292,26 +426,44 @@ def test_any_bytes_as_a_submission_exit_0_1_or_2(case, scratch, reference, shape
 
 # --- round trip: a valid organisations.csv row comes back from the `organisation` question --------
 
+
 @st.composite
 def organisation_rows(draw: st.DrawFn) -> dict[str, str]:
     code = draw(st.from_regex(r"\A[A-Z0-9]{3,5}\Z") | st.from_regex(r"\A[EWSN][0-9]{8}\Z"))
-    name = draw(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"),
-                        min_size=1, max_size=30).filter(lambda s: s == s.strip()))
+    name = draw(
+        st.text(
+            alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"), min_size=1, max_size=30
+        ).filter(lambda s: s == s.strip())
+    )
     when = st.just("") | st.dates().map(lambda d: d.isoformat())  # ODS dates are full dates ("day" columns)
     opened, closed = draw(when), draw(when)
     if opened and closed and closed < opened:
         opened, closed = closed, opened
-    degrees = [draw(st.one_of(st.just(""), st.decimals(-limit, limit, places=draw(st.integers(0, 7)))
-                              .filter(lambda d: d.is_finite()).map(lambda d: format(d, "f"))))
-               for limit in (90, 180)]
+    degrees = [
+        draw(
+            st.one_of(
+                st.just(""),
+                st.decimals(-limit, limit, places=draw(st.integers(0, 7)))
+                .filter(lambda d: d.is_finite())
+                .map(lambda d: format(d, "f")),
+            )
+        )
+        for limit in (90, 180)
+    ]
     return {
-        "code": code, "name": name, "kind": draw(st.sampled_from(KINDS)),
+        "code": code,
+        "name": name,
+        "kind": draw(st.sampled_from(KINDS)),
         "ons_code": draw(st.just("") | st.from_regex(r"\A[EWSN][0-9]{8}\Z")),
-        "open_date": opened, "close_date": closed, "latitude": degrees[0], "longitude": degrees[1],
+        "open_date": opened,
+        "close_date": closed,
+        "latitude": degrees[0],
+        "longitude": degrees[1],
         "country": draw(st.sampled_from(["", "england", "wales"])),
         "source": ";".join(draw(st.lists(st.sampled_from(SOURCES), min_size=1, max_size=2, unique=True))),
-        "note": draw(st.just("") | st.text(max_size=20).filter(lambda s: s == s.strip() and "\x00" not in s
-                                                                and "\r" not in s)),
+        "note": draw(
+            st.just("") | st.text(max_size=20).filter(lambda s: s == s.strip() and "\x00" not in s and "\r" not in s)
+        ),
     }
 
 
@@ -328,9 +480,21 @@ def _empty_register(reference_ctx: Context) -> Context:
 
 
 @given(row=organisation_rows())
-@example(row={"code": "R0B", "name": 'Line one\n"quoted", line two', "kind": "nhs-trust", "ons_code": "E54000028",
-              "open_date": "1991-04-01", "close_date": "", "latitude": "-0.0", "longitude": "51.50", "country": "",
-              "source": "ods-etr-2016;article-001", "note": "a \\ backslash, a tab\tand\nbreak"})  # a row over 3 lines
+@example(
+    row={
+        "code": "R0B",
+        "name": 'Line one\n"quoted", line two',
+        "kind": "nhs-trust",
+        "ons_code": "E54000028",
+        "open_date": "1991-04-01",
+        "close_date": "",
+        "latitude": "-0.0",
+        "longitude": "51.50",
+        "country": "",
+        "source": "ods-etr-2016;article-001",
+        "note": "a \\ backslash, a tab\tand\nbreak",
+    }
+)  # a row over 3 lines
 def test_a_valid_organisation_row_comes_back_unchanged(row, scratch, ctx, context_graphs):
     register = scratch / "organisations.csv"
     header = [c.name for c in ORGANISATIONS.columns]
@@ -348,12 +512,20 @@ def test_a_valid_organisation_row_comes_back_unchanged(row, scratch, ctx, contex
         sources.setdefault(kind, set()).update(filter(None, (a.get("source") or "").split(";")))
     code_label = "ONS code" if mint.ONS_CODE.match(row["code"]) else "ODS code"
     expected = {
-        ("organisation", code_label): {row["code"]}, ("organisation", "preferred label"): {row["name"]},
-        ("organisation", "organisation type"): {row["kind"]}, ("record", "listed name"): {row["name"]},
-        ("record", "organisation type"): {row["kind"]}, ("record", "register row"): {"2"},
+        ("organisation", code_label): {row["code"]},
+        ("organisation", "preferred label"): {row["name"]},
+        ("organisation", "organisation type"): {row["kind"]},
+        ("record", "listed name"): {row["name"]},
+        ("record", "organisation type"): {row["kind"]},
+        ("record", "register row"): {"2"},
     }
-    for column, label in (("ons_code", "ONS code"), ("open_date", "open date"), ("close_date", "close date"),
-                          ("country", "country"), ("note", "note")):
+    for column, label in (
+        ("ons_code", "ONS code"),
+        ("open_date", "open date"),
+        ("close_date", "close date"),
+        ("country", "country"),
+        ("note", "note"),
+    ):
         if row[column]:
             expected[("record", label)] = {row[column]}
     for column in ("open_date", "close_date"):

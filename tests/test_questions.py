@@ -30,8 +30,6 @@ def ask(build_dir):
     return answer
 
 
-
-
 def examples(q) -> dict[str, str]:
     return {p.name: p.example for p in q.params if not p.optional}
 
@@ -43,10 +41,26 @@ def rows_where(result: Result, **match: str) -> list[dict[str, str | None]]:
 # --- the catalogue -------------------------------------------------------------------------
 
 REQUIRED = {
-    "who-follows-whom", "followers-of", "exemplar-of", "blueprint-systems", "exemplars-by-area",
-    "areas-without-exemplar", "systems-landscape", "suppliers-shut-out", "funding", "funding-check",
-    "maturity", "successor-of", "organisation", "exemplar-spread", "system-graph", "components",
-    "shortest-path", "people", "claims", "origins",
+    "who-follows-whom",
+    "followers-of",
+    "exemplar-of",
+    "blueprint-systems",
+    "exemplars-by-area",
+    "areas-without-exemplar",
+    "systems-landscape",
+    "suppliers-shut-out",
+    "funding",
+    "funding-check",
+    "maturity",
+    "successor-of",
+    "organisation",
+    "exemplar-spread",
+    "system-graph",
+    "components",
+    "shortest-path",
+    "people",
+    "claims",
+    "origins",
 }
 
 
@@ -73,22 +87,35 @@ def test_every_question_answers_on_the_shipped_build(name, ask):
 
 
 def test_header_is_parsed_with_continuation_lines_and_params():
-    q = parse_header("x", "# title: T\n# description: one\n#   two\n"
-                          "# param: code (org) — a code; example: RQ6\n"
-                          "# param: kind (choice: a|b, optional) — a kind; example: a\n# as-of: yes\nSELECT * {}\n")
+    q = parse_header(
+        "x",
+        "# title: T\n# description: one\n#   two\n"
+        "# param: code (org) — a code; example: RQ6\n"
+        "# param: kind (choice: a|b, optional) — a kind; example: a\n# as-of: yes\nSELECT * {}\n",
+    )
     assert (q.title, q.description, q.as_of) == ("T", "one two", True)
     assert [(p.name, p.type, p.optional, p.choices) for p in q.params] == [
-        ("code", "org", False, ()), ("kind", "choice", True, ("a", "b"))]
+        ("code", "org", False, ()),
+        ("kind", "choice", True, ("a", "b")),
+    ]
     with pytest.raises(ValueError, match="parameter line"):
         parse_header("x", "# title: T\n# description: d\n# param: nonsense\n# as-of: no\n")
 
 
 # --- answers the sources give ----------------------------------------------------------------
 
+
 def test_who_follows_whom_keeps_every_status(ask):
     result = ask("who-follows-whom")
-    assert result.columns[:7] == ["follower_code", "follower", "exemplar_code", "exemplar", "programme", "status",
-                                  "start"]
+    assert result.columns[:7] == [
+        "follower_code",
+        "follower",
+        "exemplar_code",
+        "exemplar",
+        "programme",
+        "status",
+        "start",
+    ]
     assert "source" in result.columns
     dropped = rows_where(result, follower_code="RXL", exemplar_code="RBA")
     assert [r["status"] for r in dropped] == ["dropped"]
@@ -102,8 +129,9 @@ def test_partnership_status_as_of_a_date(ask):
     assert rows_where(during, follower_code="RXL")[0]["status"] == "announced"
     assert rows_where(after, follower_code="RXL")[0]["status"] == "dropped"
     # no start date: listed from the date of the earliest source (Pennine, Feb 2019)
-    assert not rows_where(during, follower_code="RW6") and rows_where(ask("who-follows-whom", as_of="2019-03-01"),
-                                                                      follower_code="RW6")
+    assert not rows_where(during, follower_code="RW6") and rows_where(
+        ask("who-follows-whom", as_of="2019-03-01"), follower_code="RW6"
+    )
 
 
 def test_followers_of_rq6(ask):
@@ -116,7 +144,8 @@ def test_followers_of_rq6(ask):
 def test_followers_of_a_successor_and_exemplar_of(ask):
     assert [r["follower_code"] for r in ask("followers-of", {"code": "R0B"}).records()] == ["RE9"]
     assert [(r["exemplar_code"], r["status"]) for r in ask("exemplar-of", {"code": "RXL"}).records()] == [
-        ("RBA", "dropped")]
+        ("RBA", "dropped")
+    ]
     assert [r["exemplar_code"] for r in ask("exemplar-of", {"code": "rvw"}).records()] == ["RQ6"]
 
 
@@ -197,15 +226,17 @@ def test_maturity_and_stage_7(ask):
     reached = {r["exemplar_code"]: r for r in ask("exemplars-stage-7").records() if r["reached_7"] == "yes"}
     assert set(reached) == {"RAL", "RBS", "RGT", "RLN"}
     assert reached["RLN"]["assessed_code"] == "R0B"
-    assert "RAL" not in {r["exemplar_code"] for r in ask("exemplars-stage-7", as_of="2021-12-31").records()
-                         if r["reached_7"] == "yes"}
+    assert "RAL" not in {
+        r["exemplar_code"] for r in ask("exemplars-stage-7", as_of="2021-12-31").records() if r["reached_7"] == "yes"
+    }
 
 
 def test_organisation_holds_everything_with_sources(ask):
     records = ask("organisation", {"code": "RLN"}).records()
     assert {r["relation"] for r in records} >= {"organisation", "partnership", "participation", "membership"}
-    assert rows_where(ask("organisation", {"code": "RLN"}), property="succeeded by", value_iri=
-                      "https://w3id.org/nhs-dkg/id/org/R0B")
+    assert rows_where(
+        ask("organisation", {"code": "RLN"}), property="succeeded by", value_iri="https://w3id.org/nhs-dkg/id/org/R0B"
+    )
     assert all(r["source"] for r in records if r["relation"] != "organisation")
 
 
@@ -235,6 +266,7 @@ def test_network_analyses(ask):
 
 # --- formats ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", ["followers-of", "funding-check", "successor-of", "exemplar-spread"])
 def test_every_format_parses_back(name, ask):
     result = ask(name, examples(question(name)))
@@ -257,14 +289,17 @@ def test_format_choices_match_the_renderers():
 
 # --- the command line and the errors -----------------------------------------------------------
 
+
 def test_cli_query_in_every_format(build_dir, capsys):
     for fmt in RESULT_FORMATS:
-        code, out, err = cli(["query", "followers-of", "--param", "code=RQ6", "--build", str(build_dir),
-                              "--format", fmt], capsys)
+        code, out, err = cli(
+            ["query", "followers-of", "--param", "code=RQ6", "--build", str(build_dir), "--format", fmt], capsys
+        )
         assert code == 0, err
         assert "RVW" in out and "REP" in out
-    code, out, _ = cli(["query", "who-follows-whom", "--as-of", "2017-12-01", "--build", str(build_dir),
-                        "--format", "json"], capsys)
+    code, out, _ = cli(
+        ["query", "who-follows-whom", "--as-of", "2017-12-01", "--build", str(build_dir), "--format", "json"], capsys
+    )
     assert code == 0 and json.loads(out)["head"]["vars"][0] == "follower_code"
 
 
@@ -310,19 +345,24 @@ def test_a_table_fits_the_terminal_and_csv_stays_whole(build_dir, capsys, monkey
     assert code == 0 and "…" not in out and max(len(v) for row in rows for v in row) > 60
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["query", "no-such-question"], "no question named 'no-such-question'"),
-    (["query", "followers-of"], "needs --param code=RQ6"),
-    (["query", "followers-of", "--param", "code"], "is not KEY=VALUE"),
-    (["query", "followers-of", "--param", "code=R@L"], "is not an ODS code"),
-    (["query", "followers-of", "--param", "code=ZZZ"], "has no organisation with the code ZZZ"),
-    (["query", "followers-of", "--param", "code=RQ6", "--param", "colour=red"], "has no parameter 'colour'"),
-    (["query", "followers-of", "--param", "code=RQ6", "--as-of", "31/01/2018"], "is not a date"),
-    (["query", "funding", "--as-of", "2018-01-31"], "does not depend on time"),
-    (["query", "components", "--param", "status=maybe"], "is not one of"),
-    (["query", "shortest-path", "--param", "from=RVW", "--param", "to=REP", "--param", "via=telepathy"],
-     "is not one of"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["query", "no-such-question"], "no question named 'no-such-question'"),
+        (["query", "followers-of"], "needs --param code=RQ6"),
+        (["query", "followers-of", "--param", "code"], "is not KEY=VALUE"),
+        (["query", "followers-of", "--param", "code=R@L"], "is not an ODS code"),
+        (["query", "followers-of", "--param", "code=ZZZ"], "has no organisation with the code ZZZ"),
+        (["query", "followers-of", "--param", "code=RQ6", "--param", "colour=red"], "has no parameter 'colour'"),
+        (["query", "followers-of", "--param", "code=RQ6", "--as-of", "31/01/2018"], "is not a date"),
+        (["query", "funding", "--as-of", "2018-01-31"], "does not depend on time"),
+        (["query", "components", "--param", "status=maybe"], "is not one of"),
+        (
+            ["query", "shortest-path", "--param", "from=RVW", "--param", "to=REP", "--param", "via=telepathy"],
+            "is not one of",
+        ),
+    ],
+)
 def test_cli_usage_errors_exit_2_with_one_line(args, message, build_dir, capsys):
     code, out, err = cli([*args, "--build", str(build_dir)], capsys)
     assert code == 2
@@ -374,12 +414,17 @@ def test_origins_of_the_programme(ask):
     assert [(r["key"], r["author"]) for r in led] == [("global-digital-exemplar", "Robert Wachter")]
     assert rows_where(result, document="wachter-review", relation="finding")
     assert {r["document"] for r in rows_where(result, relation="document")} >= {
-        "five-year-forward-view", "personalised-health-and-care-2020", "next-steps-on-the-nhs-five-year-forward-view"}
+        "five-year-forward-view",
+        "personalised-health-and-care-2020",
+        "next-steps-on-the-nhs-five-year-forward-view",
+    }
 
 
 def test_multi_valued_cells_are_sorted_and_historic_names_shown(ask):
     ral = rows_where(ask("exemplars"), code="RAL")[0]
     assert ral["source"] == "article-002;hsj-12;lhp"
     rm3 = rows_where(ask("exemplars"), code="RM3")[0]
-    assert (rm3["name"], rm3["name_2016"]) == ("NORTHERN CARE ALLIANCE NHS FOUNDATION TRUST",
-                                               "SALFORD ROYAL NHS FOUNDATION TRUST")
+    assert (rm3["name"], rm3["name_2016"]) == (
+        "NORTHERN CARE ALLIANCE NHS FOUNDATION TRUST",
+        "SALFORD ROYAL NHS FOUNDATION TRUST",
+    )

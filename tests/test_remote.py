@@ -43,8 +43,6 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-
-
 @pytest.fixture(scope="module")
 def build_dir(built) -> Path:
     return built.out_dir
@@ -71,6 +69,7 @@ def examples(name: str) -> dict[str, str]:
 
 
 # --- push -------------------------------------------------------------------------------
+
 
 def test_push_replaces_every_graph_and_reads_the_counts_back(pushed, build_dir):
     _, report = pushed
@@ -144,7 +143,7 @@ def test_a_server_killed_mid_push_is_reported_and_a_second_push_completes_it(tmp
     killed = graphs.index("https://w3id.org/nhs-dkg/graph/memberships")
     assert states[:killed] == ["new"] * killed
     # killed while sending (unknown), or just after it was taken (new, then the next is refused)
-    assert states[killed] in ("unknown", "new") and set(states[killed + 1:]) <= {"old", "unknown"}
+    assert states[killed] in ("unknown", "new") and set(states[killed + 1 :]) <= {"old", "unknown"}
     assert states.count("unknown") <= 1 and "push again" in lines[-1]
 
     restarted = serve.start(location, bind, read_write=True)  # the same store, as after a restart
@@ -175,6 +174,7 @@ def test_the_cli_reports_a_failed_push_one_line_per_graph_exit_3(build_dir, caps
 
 # --- questions against the server -----------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", [q.name for q in catalogue()])
 def test_every_saved_question_gives_the_embedded_csv(name, pushed, build_dir):
     endpoint, _ = pushed
@@ -191,14 +191,19 @@ def test_the_other_formats_agree_too(fmt, pushed, build_dir):
     endpoint, _ = pushed
     params = {"code": "RQ6"}
     assert render(run("followers-of", params, AS_OF, endpoint=endpoint), fmt) == render(
-        run("followers-of", params, AS_OF, build=build_dir), fmt)
+        run("followers-of", params, AS_OF, build=build_dir), fmt
+    )
 
 
-@pytest.mark.parametrize("query", [
-    "ASK { ?p a <https://w3id.org/nhs-dkg/def#Partnership> }",
-    "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
-    "CONSTRUCT { <https://w3id.org/nhs-dkg/id/org/RQ6> ?p ?o } WHERE { <https://w3id.org/nhs-dkg/id/org/RQ6> ?p ?o }",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "ASK { ?p a <https://w3id.org/nhs-dkg/def#Partnership> }",
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+        "CONSTRUCT { <https://w3id.org/nhs-dkg/id/org/RQ6> ?p ?o } "
+        "WHERE { <https://w3id.org/nhs-dkg/id/org/RQ6> ?p ?o }",
+    ],
+)
 def test_ad_hoc_queries_agree(query, pushed, build_dir):
     endpoint, _ = pushed
     local, there = run_sparql(query, build=build_dir), run_sparql(query, endpoint=endpoint)
@@ -220,9 +225,12 @@ def test_updates_are_refused_before_the_server_is_asked(capsys):
 
 # --- parameters as VALUES ---------------------------------------------------------------
 
+
 def test_parameters_become_a_values_block_in_each_where_group():
-    query = ('# a { comment\nPREFIX select: <urn:x#>\nSELECT ?code ?n WHERE { ?o select:label "{" .\n'
-             '  { SELECT ?code WHERE { ?o <urn:{> ?code } } OPTIONAL { ?o ?p ?code } }')
+    query = (
+        '# a { comment\nPREFIX select: <urn:x#>\nSELECT ?code ?n WHERE { ?o select:label "{" .\n'
+        "  { SELECT ?code WHERE { ?o <urn:{> ?code } } OPTIONAL { ?o ?p ?code } }"
+    )
     bound = bind_values(query, {ox.Variable("code"): ox.Literal('RQ6" } ; DROP ALL #')})
     block = ' VALUES (?code) { ("RQ6\\" } ; DROP ALL #") }'
     assert bound == query.replace("WHERE {", "WHERE {" + block)
@@ -232,8 +240,18 @@ def test_parameters_become_a_values_block_in_each_where_group():
 
 # --- URLs, credentials and servers that fail --------------------------------------------------
 
-@pytest.mark.parametrize("url", ["ftp://example.org/sparql", "localhost:7878", "http://", "http://host:99999",
-                                 "not a url", "http://bob:s3cret@example.org/"])
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://example.org/sparql",
+        "localhost:7878",
+        "http://",
+        "http://host:99999",
+        "not a url",
+        "http://bob:s3cret@example.org/",
+    ],
+)
 def test_a_bad_url_is_exit_2(url, capsys):
     code, _, err = cli(["query", "exemplars", "--endpoint", url], capsys)
     assert code == 2 and err.count("\n") == 1 and "s3cret" not in err
@@ -280,14 +298,17 @@ def fake():
     httpd.server_close()
 
 
-@pytest.mark.parametrize(("answer", "expected"), [
-    ((200, "text/html", b"<html>hello</html>", 0.0), "not SPARQL results (text/html"),
-    ((200, "application/sparql-results+json", b'{"nothing": 1}', 0.0), "not SPARQL results"),
-    ((500, "text/plain", b"disk full\nat line 2", 0.0), "HTTP 500: the server failed: disk full at line 2"),
-    ((503, "text/plain", b"", 0.0), "HTTP 503"),
-    ((404, "text/plain", b"", 0.0), "no such endpoint"),
-    ((200, "application/sparql-results+json", b"{}", 3.0), "no answer"),
-])
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ((200, "text/html", b"<html>hello</html>", 0.0), "not SPARQL results (text/html"),
+        ((200, "application/sparql-results+json", b'{"nothing": 1}', 0.0), "not SPARQL results"),
+        ((500, "text/plain", b"disk full\nat line 2", 0.0), "HTTP 500: the server failed: disk full at line 2"),
+        ((503, "text/plain", b"", 0.0), "HTTP 503"),
+        ((404, "text/plain", b"", 0.0), "no such endpoint"),
+        ((200, "application/sparql-results+json", b"{}", 3.0), "no answer"),
+    ],
+)
 def test_a_failing_server_is_one_line_exit_3(answer, expected, fake, capsys):
     Fake.answer = answer
     code, out, err = cli(["query", "exemplars", "--endpoint", fake, "--timeout", "1"], capsys)
@@ -329,6 +350,7 @@ def test_the_cli_choices_are_the_apis():
 
 # --- nhskg serve -----------------------------------------------------------------------------
 
+
 def fingerprint(folder: Path) -> dict[str, bytes]:
     return {str(f.relative_to(folder)): f.read_bytes() for f in sorted(folder.rglob("*")) if f.is_file()}
 
@@ -336,8 +358,12 @@ def fingerprint(folder: Path) -> dict[str, bytes]:
 def test_serve_answers_read_only_and_leaves_the_build_unchanged(build_dir):
     before = fingerprint(build_dir / "store")
     bind = f"127.0.0.1:{free_port()}"
-    process = subprocess.Popen([sys.executable, "-m", "graph_builder", "serve", "--build", str(build_dir),
-                                "--bind", bind], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "graph_builder", "serve", "--build", str(build_dir), "--bind", bind],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         lines = [process.stdout.readline() for _ in range(3)]  # type: ignore[union-attr]
         assert lines[0].startswith("Serving read-only")
@@ -380,8 +406,9 @@ def test_serve_read_write_works_on_a_copy(build_dir, tmp_path):
 def urlopen_update(endpoint: Endpoint, update: str) -> int:
     import urllib.request
 
-    request = urllib.request.Request(endpoint.update_url, data=update.encode(), method="POST",
-                                     headers={"Content-Type": "application/sparql-update"})
+    request = urllib.request.Request(
+        endpoint.update_url, data=update.encode(), method="POST", headers={"Content-Type": "application/sparql-update"}
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         return int(response.status)
 

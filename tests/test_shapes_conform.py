@@ -81,8 +81,16 @@ def test_every_class_has_a_shape(shapes, ontology):
     (paths from org:Membership), so a problem is reported on the membership's row.
     """
     classes = {c for c in ontology.subjects(RDF.type, OWL.Class) if str(c).startswith(NDK)}
-    classes |= {URIRef(u) for u in ("http://www.w3.org/ns/org#Membership", "http://www.w3.org/ns/org#ChangeEvent",
-                                    "https://schema.org/MonetaryAmount", str(SKOS.Concept), str(SKOS.ConceptScheme))}
+    classes |= {
+        URIRef(u)
+        for u in (
+            "http://www.w3.org/ns/org#Membership",
+            "http://www.w3.org/ns/org#ChangeEvent",
+            "https://schema.org/MonetaryAmount",
+            str(SKOS.Concept),
+            str(SKOS.ConceptScheme),
+        )
+    }
     targeted = set(shapes.objects(None, SH.targetClass))
     assert not sorted(classes - targeted), f"classes without a shape: {sorted(classes - targeted)}"
 
@@ -109,7 +117,8 @@ def test_value_lists_are_their_concept_schemes(shape, shapes, ontology):
     scheme = URIRef(f"https://w3id.org/nhs-dkg/def/{COMPLETE_LISTS[shape]}")
     listed = set(shapes.items(shapes.value(URIRef(NSH + shape), SH["in"])))
     assert listed == set(ontology.subjects(SKOS.inScheme, scheme)), (
-        f"nsh:{shape} sh:in must list exactly the concepts of {scheme} (ontology/schemes.ttl)")
+        f"nsh:{shape} sh:in must list exactly the concepts of {scheme} (ontology/schemes.ttl)"
+    )
 
 
 def test_every_listed_concept_exists(shapes, ontology):
@@ -120,8 +129,11 @@ def test_every_listed_concept_exists(shapes, ontology):
 
 
 def _prefixes(graph: Graph, node) -> dict[str, str]:
-    return {str(graph.value(d, SH.prefix)): str(graph.value(d, SH.namespace))
-            for p in graph.objects(node, SH.prefixes) for d in graph.objects(p, SH.declare)}
+    return {
+        str(graph.value(d, SH.prefix)): str(graph.value(d, SH.namespace))
+        for p in graph.objects(node, SH.prefixes)
+        for d in graph.objects(p, SH.declare)
+    }
 
 
 @pytest.mark.parametrize("path", sorted(SHAPES.glob("*.ttl")), ids=lambda p: p.name)
@@ -195,8 +207,10 @@ def test_every_core_rule_fires(built, tmp_path):
                 continue
             need = "?n <https://w3id.org/nhs-dkg/def#registerRow> ?row ." if how == "drop" else ""
             has = f"?n <{path}> ?v ." if how == "drop" else ""
-            rows = store.query(f"SELECT DISTINCT ?n WHERE {{ ?n a <{cls}> . {need} {has} FILTER (isIRI(?n)) }} "
-                               "ORDER BY ?n", use_default_graph_as_union=True)
+            rows = store.query(
+                f"SELECT DISTINCT ?n WHERE {{ ?n a <{cls}> . {need} {has} FILTER (isIRI(?n)) }} ORDER BY ?n",
+                use_default_graph_as_union=True,
+            )
             node = next((row["n"].value for row in rows if row["n"].value not in used), None)
             if node is None:
                 continue
@@ -205,7 +219,8 @@ def test_every_core_rule_fires(built, tmp_path):
                 for q in store.quads_for_pattern(None, None, None):
                     subject = q.subject.value if isinstance(q.subject, ox.NamedNode) else ""
                     if (subject == node or subject.startswith(node + "/")) and not (
-                            subject == node and q.predicate.value == str(path)):
+                        subject == node and q.predicate.value == str(path)
+                    ):
                         lines.append(f"{q.subject} {q.predicate} {q.object} .")
             else:
                 lines.append(f"<{node}> <{path}> {how} .")

@@ -80,8 +80,10 @@ def test_read_only_forms_run(build_dir, tmp_path):
 
 
 def test_the_project_prefixes_are_predeclared_and_change_no_answer(build_dir):
-    full = ("SELECT ?o ?label WHERE { ?o a <https://w3id.org/nhs-dkg/def#Organisation> ; "
-            "<http://www.w3.org/2004/02/skos/core#prefLabel> ?label } ORDER BY ?o LIMIT 5")
+    full = (
+        "SELECT ?o ?label WHERE { ?o a <https://w3id.org/nhs-dkg/def#Organisation> ; "
+        "<http://www.w3.org/2004/02/skos/core#prefLabel> ?label } ORDER BY ?o LIMIT 5"
+    )
     short = "SELECT ?o ?label WHERE { ?o a ndk:Organisation ; skos:prefLabel ?label } ORDER BY ?o LIMIT 5"
     expected = run_sparql(full, build=build_dir).rows
     assert len(expected) == 5 and run_sparql(short, build=build_dir).rows == expected
@@ -91,13 +93,16 @@ def test_the_project_prefixes_are_predeclared_and_change_no_answer(build_dir):
     assert run_sparql(dated, build=build_dir).boolean is True
 
 
-@pytest.mark.parametrize(("query", "message"), [
-    ("SELECT ?x WHERE { ?x a foo:Bar }", "unknown prefix foo: in the query"),
-    ("SELECT ?x WHERE { ?x a foo:Bar ; bar:baz 1 }", "unknown prefixes bar:, foo: in the query"),
-    ("SELECT ?x WHERE { ?x a :Bar }", "unknown prefix : in the query"),
-    ("missing.rq", "missing.rq: no such query file"),
-    ("queries/nothing-here.rq", "nothing-here.rq: no such query file"),
-])
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("SELECT ?x WHERE { ?x a foo:Bar }", "unknown prefix foo: in the query"),
+        ("SELECT ?x WHERE { ?x a foo:Bar ; bar:baz 1 }", "unknown prefixes bar:, foo: in the query"),
+        ("SELECT ?x WHERE { ?x a :Bar }", "unknown prefix : in the query"),
+        ("missing.rq", "missing.rq: no such query file"),
+        ("queries/nothing-here.rq", "nothing-here.rq: no such query file"),
+    ],
+)
 def test_an_unknown_prefix_or_a_missing_file_is_one_line(query, message, build_dir, capsys):
     code, err = cli(["sparql", query, "--build", str(build_dir)], capsys)
     assert code == 2 and message in err, err
@@ -110,7 +115,7 @@ def test_saved_queries_are_read_only_selects(path):
 
 
 INJECTIONS = [
-    'RAL> } ; DROP ALL #',
+    "RAL> } ; DROP ALL #",
     'RAL" } ; DROP ALL #',
     "RAL' || true",
     "RQ6> . ?s ?p ?o . <x",
@@ -136,8 +141,7 @@ def test_choice_parameters_cannot_inject(value, build_dir):
 def test_bound_literals_are_data(value, build_dir):
     """A value bound by the engine is one literal: quotes and braces cannot end it."""
     store = open_store(build_dir)
-    query = ('SELECT ?code ?o WHERE { ?o <https://w3id.org/nhs-dkg/def#odsCode> ?c '
-             "FILTER(?c = ?code) }")
+    query = "SELECT ?code ?o WHERE { ?o <https://w3id.org/nhs-dkg/def#odsCode> ?c FILTER(?c = ?code) }"
     assert store.select(query, {"code": ox.Literal(value)}).rows == []
     found = store.select(query, {"code": ox.Literal("RQ6")}).rows
     assert [row[1].value for row in found] == ["https://w3id.org/nhs-dkg/id/org/RQ6"]

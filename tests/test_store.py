@@ -17,8 +17,11 @@ from graph_builder.store import EmbeddedStore, open_store, store_dir
 
 def fingerprint(folder: Path) -> dict[str, str]:
     """Every file of a folder with its SHA-256 (what "not changed" means)."""
-    return {str(f.relative_to(folder)): hashlib.sha256(f.read_bytes()).hexdigest()
-            for f in sorted(folder.rglob("*")) if f.is_file()}
+    return {
+        str(f.relative_to(folder)): hashlib.sha256(f.read_bytes()).hexdigest()
+        for f in sorted(folder.rglob("*"))
+        if f.is_file()
+    }
 
 
 @pytest.fixture(scope="module")

@@ -49,8 +49,9 @@ def submission(case: Path, stem: str) -> list[Path]:
 
 
 def found(report: validating.Report) -> Counter[tuple[str, str, str, str]]:
-    return Counter((r.severity, r.shape.removeprefix(NSH), (r.focus or "").removeprefix(ID), r.path or "")
-                   for r in report.results)
+    return Counter(
+        (r.severity, r.shape.removeprefix(NSH), (r.focus or "").removeprefix(ID), r.path or "") for r in report.results
+    )
 
 
 @pytest.mark.parametrize("case", ALL, ids=lambda p: p.name)
@@ -69,8 +70,11 @@ def test_every_sparql_rule_has_a_case(shapes):
 
     graph = shapes.graph
     rules = {str(c).removeprefix(NSH) for c in graph.subjects(RDF.type, SH.SPARQLConstraint)}
-    rules |= {str(s).removeprefix(NSH) for s in graph.subjects(SH["or"], None)
-              if str(s).startswith(NSH) and (s, SH.path, None) not in graph}
+    rules |= {
+        str(s).removeprefix(NSH)
+        for s in graph.subjects(SH["or"], None)
+        if str(s).startswith(NSH) and (s, SH.path, None) not in graph
+    }
     covered = set()
     for case in ALL:
         with (case / "expected.csv").open(encoding="utf-8", newline="") as f:
@@ -83,6 +87,7 @@ def test_every_sparql_rule_has_a_case(shapes):
 # ---------------------------------------------------------------------------------------
 #  Submissions: the nodes reported, updated rows, the context given to pySHACL
 # ---------------------------------------------------------------------------------------
+
 
 def test_shipped_rows_resubmitted_conform(reference, shapes):
     """Each register as shipped, submitted again, replaces itself: no violation."""
@@ -125,12 +130,19 @@ def test_results_name_file_row_column_and_fix(reference, shapes):
 
 def test_rows_the_register_rejects_are_reported_as_violations(tmp_path, reference, shapes):
     path = tmp_path / "partnerships.csv"
-    path.write_text("follower,exemplar,programme,status,start,end,source,note\n"
-                    "RAP,RAL,global-digital-exemplar,confirmd,,,dhn-nmuh,\n", encoding="utf-8")
+    path.write_text(
+        "follower,exemplar,programme,status,start,end,source,note\n"
+        "RAP,RAL,global-digital-exemplar,confirmd,,,dhn-nmuh,\n",
+        encoding="utf-8",
+    )
     report = validating.validate([path], reference, shapes)
     [result] = report.results
     assert (result.severity, result.shape, result.source, result.column) == (
-        "Violation", "register:partnerships", f"{path}:2", "status")
+        "Violation",
+        "register:partnerships",
+        f"{path}:2",
+        "status",
+    )
     assert "'confirmd' is not one of confirmed, proposed, dropped" in result.message
 
 
@@ -146,10 +158,15 @@ def test_a_register_saved_by_excel_is_read_as_the_same_rows(tmp_path, reference,
         path.write_bytes(content)
     loaded = [sub.load([path], lambda: reference_ctx) for path in (lf, excel)]
     assert loaded[0].quads and loaded[0].quads == loaded[1].quads
-    assert [str(p).replace(str(lf), "F") for p in loaded[0].problems] == [
-        str(p).replace(str(excel), "F") for p in loaded[1].problems] != []
-    said = [reporting.text(validating.validate([path], reference, shapes)).replace(str(path), "F").rsplit(", ", 1)[0]
-            for path in (lf, excel)]  # less the time it took
+    assert (
+        [str(p).replace(str(lf), "F") for p in loaded[0].problems]
+        == [str(p).replace(str(excel), "F") for p in loaded[1].problems]
+        != []
+    )
+    said = [
+        reporting.text(validating.validate([path], reference, shapes)).replace(str(path), "F").rsplit(", ", 1)[0]
+        for path in (lf, excel)
+    ]  # less the time it took
     assert "F:7" in said[0] and said[0] == said[1]
 
 
@@ -159,8 +176,11 @@ def test_a_refused_row_of_a_submission_is_said_once(tmp_path, reference, shapes)
     orgs, members = tmp_path / "organisations.csv", tmp_path / "memberships.csv"
     header = (DATA / "organisations.csv").read_text(encoding="utf-8").splitlines()[0]
     orgs.write_text(f"{header}\nRZZ,A new trust,acute-trustx,,,,,,,nhsx-ccg-stp-2022,\n", encoding="utf-8")
-    members.write_text("member,group,start,end,source,note\nRZZ,QHM,2022-01-01,2022-01-31,nhsx-ccg-stp-2022,\n"
-                       "RZY,QHM,2022-01-01,2022-01-31,nhsx-ccg-stp-2022,\n", encoding="utf-8")
+    members.write_text(
+        "member,group,start,end,source,note\nRZZ,QHM,2022-01-01,2022-01-31,nhsx-ccg-stp-2022,\n"
+        "RZY,QHM,2022-01-01,2022-01-31,nhsx-ccg-stp-2022,\n",
+        encoding="utf-8",
+    )
     report = validating.validate([orgs, members], reference, shapes)
     said = sorted((r.source, r.column) for r in report.results if r.shape.startswith("register:"))
     assert said == sorted([(f"{orgs}:2", "kind"), (f"{members}:3", "member")]), reporting.text(report)
@@ -168,8 +188,10 @@ def test_a_refused_row_of_a_submission_is_said_once(tmp_path, reference, shapes)
 
 def test_blank_nodes_of_a_turtle_submission_are_checked(tmp_path, reference, shapes):
     path = tmp_path / "claim.ttl"
-    path.write_text('@prefix ndk: <https://w3id.org/nhs-dkg/def#> .\n'
-                    '[] a ndk:Claim ; ndk:statement "An unsourced figure." .\n', encoding="utf-8")
+    path.write_text(
+        '@prefix ndk: <https://w3id.org/nhs-dkg/def#> .\n[] a ndk:Claim ; ndk:statement "An unsourced figure." .\n',
+        encoding="utf-8",
+    )
     report = validating.validate([path], reference, shapes)
     assert {r.focus for r in report.results} == {"_:" + report.results[0].focus.removeprefix("_:")}
     assert all(r.focus.startswith("_:") for r in report.results)
@@ -191,8 +213,13 @@ def test_every_rdf_format_is_read(suffix, tmp_path, reference, shapes):
     """The same statements in each accepted syntax give the same results."""
     import pyoxigraph as ox
 
-    formats = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS,
-               ".trig": ox.RdfFormat.TRIG, ".jsonld": ox.RdfFormat.JSON_LD}
+    formats = {
+        ".ttl": ox.RdfFormat.TURTLE,
+        ".nt": ox.RdfFormat.N_TRIPLES,
+        ".nq": ox.RdfFormat.N_QUADS,
+        ".trig": ox.RdfFormat.TRIG,
+        ".jsonld": ox.RdfFormat.JSON_LD,
+    }
     quads = list(ox.parse(TURTLE.encode(), format=ox.RdfFormat.TURTLE))
     if suffix in (".nq", ".trig"):
         graph = ox.NamedNode("https://example.org/submitted")
@@ -200,10 +227,12 @@ def test_every_rdf_format_is_read(suffix, tmp_path, reference, shapes):
     path = tmp_path / f"submission{suffix}"
     path.write_bytes(ox.serialize(quads, format=formats[suffix]))
     report = validating.validate([path], reference, shapes)
-    assert found(report) == Counter({
-        ("Violation", "CitesSource-source", "partnership/test", "dcterms:source"): 1,
-        ("Warning", "PartnershipFollower-participation", "partnership/test", "ndk:follower"): 1,
-    }), reporting.text(report)
+    assert found(report) == Counter(
+        {
+            ("Violation", "CitesSource-source", "partnership/test", "dcterms:source"): 1,
+            ("Warning", "PartnershipFollower-participation", "partnership/test", "ndk:follower"): 1,
+        }
+    ), reporting.text(report)
 
 
 # ---------------------------------------------------------------------------------------
@@ -216,21 +245,28 @@ BAD = {
     "unknown.xlsx": ("whatever", "unknown file type '.xlsx'"),
     "empty.ttl": ("  \n", "is empty"),
     "rdfxml.rdf": ('<?xml version="1.0"?><rdf:RDF/>', "RDF/XML is not accepted"),
-    "doctype.ttl": ('<?xml version="1.0"?>\n<!DOCTYPE x [ <!ENTITY e SYSTEM "file:///etc/passwd"> ]>\n',
-                    ":2: declares an XML DOCTYPE"),
+    "doctype.ttl": (
+        '<?xml version="1.0"?>\n<!DOCTYPE x [ <!ENTITY e SYSTEM "file:///etc/passwd"> ]>\n',
+        ":2: declares an XML DOCTYPE",
+    ),
     "entity.nt": ('<!ENTITY lol "lol">\n', ":1: declares an XML ENTITY"),
-    "remote-context.jsonld": ('{"@context": "https://example.org/context.jsonld", "@id": "urn:a"}',
-                              "names a remote or local document; nothing is fetched"),
+    "remote-context.jsonld": (
+        '{"@context": "https://example.org/context.jsonld", "@id": "urn:a"}',
+        "names a remote or local document; nothing is fetched",
+    ),
     "file-context.jsonld": ('{"@context": ["file:///etc/passwd"], "@id": "urn:a"}', "nothing is fetched"),
-    "import-context.jsonld": ('{"@context": {"@import": "https://example.org/c"}, "@id": "urn:a"}',
-                              "@import"),
-    "nested-context.jsonld": ('{"@context": {}, "@graph": [{"@context": "https://x.org/c", "@id": "urn:a"}]}',
-                              "nothing is fetched"),
+    "import-context.jsonld": ('{"@context": {"@import": "https://example.org/c"}, "@id": "urn:a"}', "@import"),
+    "nested-context.jsonld": (
+        '{"@context": {}, "@graph": [{"@context": "https://x.org/c", "@id": "urn:a"}]}',
+        "nothing is fetched",
+    ),
     "bad-json.jsonld": ('{"@id": "urn:a",\n "x": }', ":2: column 7: Expecting value"),
-    "not-utf8.ttl": (b"<urn:a> <urn:b> \"\xff\" .\n", "is not valid UTF-8"),
+    "not-utf8.ttl": (b'<urn:a> <urn:b> "\xff" .\n', "is not valid UTF-8"),
     "unknown-header.csv": ("a,b,c\n1,2,3\n", "is not that of a register"),
-    "short-header.csv": ("follower,exemplar,programme,status,start,end,source\nRAP,RAL,x,confirmed,,,hsj-12\n",
-                         "header lacks the column(s) 'note': partnerships.csv has the columns follower,"),
+    "short-header.csv": (
+        "follower,exemplar,programme,status,start,end,source\nRAP,RAL,x,confirmed,,,hsj-12\n",
+        "header lacks the column(s) 'note': partnerships.csv has the columns follower,",
+    ),
 }
 
 
@@ -281,7 +317,6 @@ def test_all_problems_of_all_files_are_listed(tmp_path, reference, shapes):
 # ---------------------------------------------------------------------------------------
 #  The command and its reports
 # ---------------------------------------------------------------------------------------
-
 
 
 def test_formats_agree_with_the_renderers():
@@ -360,8 +395,10 @@ def test_shapes_add_and_replace(tmp_path, capsys, built):
     (extra / "local.ttl").write_text(
         "@prefix sh: <http://www.w3.org/ns/shacl#> .\n@prefix ndk: <https://w3id.org/nhs-dkg/def#> .\n"
         "<urn:local#NoteShape> a sh:NodeShape ; sh:targetClass ndk:Partnership ; sh:severity sh:Violation ;\n"
-        "  sh:message \"Local rule: every pairing has a start date.\" ;\n"
-        "  sh:property [ sh:path ndk:startDate ; sh:minCount 1 ] .\n", encoding="utf-8")
+        '  sh:message "Local rule: every pairing has a start date." ;\n'
+        "  sh:property [ sh:path ndk:startDate ; sh:minCount 1 ] .\n",
+        encoding="utf-8",
+    )
     valid = CASES / "partnership-exemplar" / "valid.csv"
     base = ["validate", str(valid), "--against", str(built.out_dir), "--shapes", str(extra)]
     code, out, _ = run(base, capsys)

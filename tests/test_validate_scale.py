@@ -12,16 +12,19 @@ from graph_builder import validate as validating
 
 
 def _keys(report: findings.Report) -> list[tuple[str | None, ...]]:
-    return sorted(((r.severity, r.focus, r.path, r.shape, r.value, r.message, r.source) for r in report.results),
-                  key=lambda key: [str(k) for k in key])
+    return sorted(
+        ((r.severity, r.focus, r.path, r.shape, r.value, r.message, r.source) for r in report.results),
+        key=lambda key: [str(k) for k in key],
+    )
 
 
 def test_whole_graph_in_batches_equals_pyshacl_on_the_whole_graph(built):
     reference = validating.load_reference(built.out_dir)
     shapes = validating.load_shapes()
     steps: list[tuple[str, int, int | None]] = []
-    batched = validating.validate_reference(reference, shapes, processes=2, batch=700,
-                                            progress=lambda *step: steps.append(step))
+    batched = validating.validate_reference(
+        reference, shapes, processes=2, batch=700, progress=lambda *step: steps.append(step)
+    )
     assert [done for _, done, _ in steps] == list(range(1, len(steps) + 1)) and len(steps) > 1
     assert {total for _, _, total in steps} == {len(steps)}  # told each batch done, out of all of them
     store = reference.store()

@@ -23,12 +23,23 @@ from graph_builder.store import open_store
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (.ci/run installs it: "
-                                                "apt-get install chromium)"),
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="Debian chromium is not installed (.ci/run installs it: apt-get install chromium)"
+    ),
 ]
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--window-size=1400,900", "--virtual-time-budget=5000", "--hide-scrollbars"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1400,900",
+    "--virtual-time-budget=5000",
+    "--hide-scrollbars",
+]
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +55,13 @@ def projection(build_dir):
 def chromium(tmp_path: Path, url: str, *extra: str) -> str:
     profile = tmp_path / f"profile-{len(list(tmp_path.glob('profile-*')))}"
     assert CHROMIUM is not None
-    done = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *extra, url],
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *extra, url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout
 
@@ -61,8 +77,11 @@ def body_number(html: str, name: str) -> int:
 
 
 def visible(html: str, tag: str, css: str) -> int:
-    return sum(1 for attrs in re.findall(rf"<{tag} ([^>]*)>", html)
-               if re.search(rf'class="{css}(?: [^"]*)?"', attrs) and "hidden" not in attrs)
+    return sum(
+        1
+        for attrs in re.findall(rf"<{tag} ([^>]*)>", html)
+        if re.search(rf'class="{css}(?: [^"]*)?"', attrs) and "hidden" not in attrs
+    )
 
 
 def test_followers_view_draws_every_node_and_a_screenshot(build_dir, projection, tmp_path):
@@ -88,15 +107,17 @@ def test_as_of_opens_at_that_date(build_dir, projection, tmp_path):
     assert body_number(html, "data-rendered") == want.number_of_nodes()
     assert body_number(html, "data-edges") == want.number_of_edges() < 14
     later = dom(tmp_path, page, "#date=2024-12-31")  # the slider's date, from the address
-    assert body_number(later, "data-edges") == export_views.select(projection, "followers",
-                                                                   date(2024, 12, 31)).number_of_edges()
+    assert (
+        body_number(later, "data-edges")
+        == export_views.select(projection, "followers", date(2024, 12, 31)).number_of_edges()
+    )
 
 
 def test_a_selected_node_shows_its_facts_and_sources(build_dir, tmp_path):
     page = tmp_path / "followers.html"
     export(build_dir, "html", page, "followers")
     html = dom(tmp_path, page, "#select=RQ6")
-    details = html[html.index('id="details"'):]
+    details = html[html.index('id="details"') :]
     assert "Liverpool" in details and "RQ6" in details
     assert "partnership" in details and "REP" in details and "RVW" in details  # its followers
     assert "dhn-ff18" in details and "18 nhs hospital fast followers named" in details  # a source, with its title
@@ -106,7 +127,7 @@ def test_search_by_name_or_code(build_dir, tmp_path):
     page = tmp_path / "followers.html"
     export(build_dir, "html", page, "followers")
     html = dom(tmp_path, page, "#q=sheffield")
-    matches = html[html.index('id="matches"'):html.index("</ol>", html.index('id="matches"'))]
+    matches = html[html.index('id="matches"') : html.index("</ol>", html.index('id="matches"'))]
     assert "TAH" in matches
     assert 'class="node match"' in html
 
@@ -137,7 +158,8 @@ def test_cytoscape_js_loads_every_node_and_edge_of_every_view(build_dir, tmp_pat
         docs[view] = json.loads(out.read_text(encoding="utf-8"))
     payload = json.dumps({v: d["elements"] for v, d in docs.items()}).replace("</", "<\\/")
     page = tmp_path / "cytoscape.html"
-    page.write_text(f"""<!DOCTYPE html><html><head><meta charset="utf-8">
+    page.write_text(
+        f"""<!DOCTYPE html><html><head><meta charset="utf-8">
 <script src="{CYTOSCAPE.resolve().as_uri()}"></script></head><body>
 <script type="application/json" id="docs">{payload}</script>
 <script>
@@ -147,7 +169,9 @@ Object.keys(docs).forEach(function (view) {{
   counts[view] = [cy.nodes().length, cy.edges().length];
 }});
 document.body.setAttribute("data-counts", JSON.stringify(counts));
-</script></body></html>""", encoding="utf-8")
+</script></body></html>""",
+        encoding="utf-8",
+    )
     html = dom(tmp_path, page)
     found = re.search(r'data-counts="([^"]*)"', html)
     assert found, "cytoscape.js did not run"
@@ -163,7 +187,7 @@ def test_areas_view_says_when_memberships_hold_and_a_screenshot(build_dir, tmp_p
     export(build_dir, "html", page, "areas")
     html = dom(tmp_path, page, "#date=2019-06-01")
     assert body_number(html, "data-edges") == 0
-    periods = html[html.index('id="periods"'):html.index("</ul>", html.index('id="periods"'))]
+    periods = html[html.index('id="periods"') : html.index("</ul>", html.index('id="periods"'))]
     assert re.findall(r'data-date="([\d-]+)"', periods) == ["2017-04-01", "2021-04-01", "2023-04-01"]
     assert "2017-04-01 to 2018-03-31" in periods and "2023-04-01 to 2023-06-30" in periods
     assert "No membership held on 2019-06-01" in html

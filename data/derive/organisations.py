@@ -221,8 +221,7 @@ def hf_orgs(hf: list[Row]) -> list[Row]:
             "stp",
             src,
             ons_code=code,
-            note="2017/18 STP footprint; the sources give it no ODS code, so the code is its "
-            "ONS code.",
+            note="2017/18 STP footprint; the sources give it no ODS code, so the code is its ONS code.",
         )
         for code, name in footprints.items()
     ]
@@ -233,12 +232,8 @@ def ccg_stp_orgs(ccgs: list[Row], stps: list[Row]) -> list[Row]:
     """CCGs, STPs/ICSs and commissioning regions of January 2022."""
     src = "nhsx-ccg-stp-2022"
     rows = [org(r["CCG_CODE"], r["CCG_NAME"], "ccg", src, ons_code=r["ONS_CCG_CODE"]) for r in ccgs]
-    rows += [
-        org(r["STP_CODE"], r["STP_NAME"], "stp", src, ons_code=r["ONS_STP_CODE"]) for r in stps
-    ]
-    regions = {
-        (r["COMM_REGION_CODE"], r["COMM_REGION_NAME"], r["ONS_COMM_REGION_CODE"]) for r in stps
-    }
+    rows += [org(r["STP_CODE"], r["STP_NAME"], "stp", src, ons_code=r["ONS_STP_CODE"]) for r in stps]
+    regions = {(r["COMM_REGION_CODE"], r["COMM_REGION_NAME"], r["ONS_COMM_REGION_CODE"]) for r in stps}
     rows += [org(code, name, "region", src, ons_code=ons) for code, name, ons in regions]
     return rows
 
@@ -335,9 +330,7 @@ def hf_memberships(hf: list[Row]) -> list[Row]:
     ]
 
 
-def clip_period(
-    open_date: str, close_date: str, period: tuple[str, str]
-) -> tuple[tuple[str, str] | None, str]:
+def clip_period(open_date: str, close_date: str, period: tuple[str, str]) -> tuple[tuple[str, str] | None, str]:
     """The part of period the trust was open, and a note when it is shorter."""
     start, end = period
     if (close_date and close_date < start) or (open_date and open_date > end):
@@ -369,9 +362,7 @@ def etr_2022_memberships(records: list[list[str]]) -> list[Row]:
 
 def region_2016_memberships(etr16: list[list[str]], names: dict[str, str]) -> list[Row]:
     return [
-        member(r[0], r[2], PERIOD_2016, "ods-etr-2016;hf-trust-stp-2018")
-        for r in etr16
-        if r[2] in names and not r[11]
+        member(r[0], r[2], PERIOD_2016, "ods-etr-2016;hf-trust-stp-2018") for r in etr16 if r[2] in names and not r[11]
     ]
 
 
@@ -392,10 +383,7 @@ def geomaps_memberships(trusts: list[Row], ics: list[Row]) -> list[Row]:
         icb = icb_by_name.get(r["ICB"].casefold())
         region = region_by_name.get(r["Region"].casefold())
         if icb is None or region is None:
-            sys.exit(
-                f"{GEO_TRUSTS}: {r['Provider Code']}: ICB {r['ICB']!r} or region "
-                f"{r['Region']!r} not in {GEO_ICS}"
-            )
+            sys.exit(f"{GEO_TRUSTS}: {r['Provider Code']}: ICB {r['ICB']!r} or region {r['Region']!r} not in {GEO_ICS}")
         rows.append(
             member(
                 r["Provider Code"],
@@ -434,8 +422,10 @@ def dspt_successions(dspt: list[Row]) -> list[Row]:
             successors[r["Code"]].append(r["Successor.Code"])
             closed[r["Code"]] = r["Close"]
     rows = []
-    note = ("Successor.Code in the DSPT file; date is the day after its Close date {close}. "
-            "The kind ({kind}) is inferred: the file gives only the successor code(s).")
+    note = (
+        "Successor.Code in the DSPT file; date is the day after its Close date {close}. "
+        "The kind ({kind}) is inferred: the file gives only the successor code(s)."
+    )
     for code, succs in successors.items():
         when = next_day(closed[code])
         split = len(succs) > 1
@@ -490,8 +480,7 @@ def facts_successions(facts: str, r0b_open: str) -> list[Row]:
         "merged into (acquired by) University Hospitals Birmingham NHS FT (RRK)",
         "1 Apr 2018 per Wikipedia mirror",
         'listed under the "June 2018" ODS update',
-        "RBA closed 2020-03-31 (etr 2020/21 in psychty repo, not shipped); "
-        "successor not verified here",
+        "RBA closed 2020-03-31 (etr 2020/21 in psychty repo, not shipped); successor not verified here",
     )
     if r0b_open != "2019-04-01":
         sys.exit(f"{ETR_2022}: R0B open date is {r0b_open}, not 2019-04-01")
@@ -609,9 +598,7 @@ def main() -> None:
     successions = (
         merged
         + facts_successions(facts, r0b_open)
-        + etr_closures(
-            {"ods-etr-2016": etr16, "nhsx-etr-2022": etr22}, {r["predecessor"] for r in merged}
-        )
+        + etr_closures({"ods-etr-2016": etr16, "nhsx-etr-2022": etr22}, {r["predecessor"] for r in merged})
     )
 
     check_unique("organisations.csv", orgs, ORG_KEY)

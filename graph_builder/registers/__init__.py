@@ -64,5 +64,15 @@ def closest_builder(header: list[str], most: int = 2) -> Builder | None:
     return scored[0][1]
 
 
-__all__ = ["BUILDERS", "BY_NAME", "Builder", "Checked", "Column", "Context", "Row", "builder_for_header",
-           "canonical", "closest_builder"]
+__all__ = [
+    "BUILDERS",
+    "BY_NAME",
+    "Builder",
+    "Checked",
+    "Column",
+    "Context",
+    "Row",
+    "builder_for_header",
+    "canonical",
+    "closest_builder",
+]

@@ -59,8 +59,9 @@ class Row:
 
     __slots__ = ("_cells", "_index", "line")
 
-    def __init__(self, line: int, values: Mapping[str, str] | Sequence[str],
-                 index: Mapping[str, int] | None = None) -> None:
+    def __init__(
+        self, line: int, values: Mapping[str, str] | Sequence[str], index: Mapping[str, int] | None = None
+    ) -> None:
         if index is None:
             assert isinstance(values, Mapping), "a row's cells without their column positions"
             index = {name: i for i, name in enumerate(values)}
@@ -216,14 +217,18 @@ def canonical(raw: bytes) -> bytes:
 def header_problem(header: Sequence[str], expected: Sequence[str], register: str) -> str:
     """What is wrong with a header: the columns missing, the columns extra, or the order."""
     missing, extra = Counter(expected) - Counter(header), Counter(header) - Counter(expected)
-    said = [f"{what} {', '.join(repr(c) for c in cols)}" for what, cols in
-            (("lacks the column(s)", missing), ("has the unknown column(s)", extra)) if cols]
+    said = [
+        f"{what} {', '.join(repr(c) for c in cols)}"
+        for what, cols in (("lacks the column(s)", missing), ("has the unknown column(s)", extra))
+        if cols
+    ]
     wrong = "; ".join(said) or "has the right columns in another order"
     return f"header {wrong}: {register} has the columns {','.join(expected)}"
 
 
-def read_rows(text: str, name: str, columns: Sequence[Column], register: str = "the register"
-              ) -> tuple[list[Row], list[Problem]]:
+def read_rows(
+    text: str, name: str, columns: Sequence[Column], register: str = "the register"
+) -> tuple[list[Row], list[Problem]]:
     """Parse a register's text (`canonical`: no BOM, LF line ends): header, widths and cell
     values. Every problem is returned."""
     problems: list[Problem] = []
@@ -397,8 +402,11 @@ class Builder(ABC):
     @cached_property
     def _referring(self) -> tuple[tuple[str, str], ...]:
         """The columns that refer to keys, with their key set (a sources column: source)."""
-        return tuple((c.name, "source" if c.kind == "sources" else c.ref or "") for c in self.columns
-                     if c.ref or c.kind == "sources")
+        return tuple(
+            (c.name, "source" if c.kind == "sources" else c.ref or "")
+            for c in self.columns
+            if c.ref or c.kind == "sources"
+        )
 
     def references(self, row: Row) -> list[tuple[str, str, str]]:
         """Each reference a row makes: (column, key set, key)."""
@@ -411,8 +419,9 @@ class Builder(ABC):
                 found.append((name, kind, value))
         return found
 
-    def check_references(self, rows: Sequence[Row], ctx: Context, label: str,
-                         malformed: Collection[tuple[int, str]] = frozenset()) -> list[Problem]:
+    def check_references(
+        self, rows: Sequence[Row], ctx: Context, label: str, malformed: Collection[tuple[int, str]] = frozenset()
+    ) -> list[Problem]:
         """Every reference resolves, and the register's own cross-field rules hold.
 
         `malformed` are the (line, column) cells found wrong on reading: they are not looked
@@ -453,7 +462,11 @@ class Builder(ABC):
 
 # provenance() runs for every row: its terms are made once (a register cites few sources)
 _SOURCE, _REGISTER_ROW, _IN_REGISTER, _NOTE = (
-    t.dcterms("source"), t.ndk("registerRow"), t.ndk("inRegister"), t.skos("note"))
+    t.dcterms("source"),
+    t.ndk("registerRow"),
+    t.ndk("inRegister"),
+    t.skos("note"),
+)
 
 
 @cache

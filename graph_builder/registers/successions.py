@@ -38,8 +38,9 @@ class SuccessionsBuilder(Builder):
         if row["predecessor"] == row["successor"]:
             yield "successor", "an organisation cannot succeed itself"
 
-    def check_references(self, rows: Sequence[Row], ctx: Context, label: str,
-                         malformed: Collection[tuple[int, str]] = frozenset()) -> list[Problem]:
+    def check_references(
+        self, rows: Sequence[Row], ctx: Context, label: str, malformed: Collection[tuple[int, str]] = frozenset()
+    ) -> list[Problem]:
         problems = super().check_references(rows, ctx, label, malformed)
         first: dict[str, Row] = {}
         flawed = {line for line, _ in malformed}
