@@ -106,7 +106,7 @@ class Context:
         if ref == "party":
             return self.ids.get("org", {}).get(key) or self.ids.get("body", {}).get(key)
         if ref == "subject":
-            for name in ("programme", "org", "body"):
+            for name in _REF_KINDS["subject"]:
                 found = self.ids.get(name, {}).get(key)
                 if found:
                     return found
@@ -479,13 +479,14 @@ def _register(name: str) -> str:
     return t.iri(mint.thing("register", name))
 
 
-_REF_KINDS = {"party": ("org", "body"), "subject": ("programme", "org", "body")}  # as Context.resolve
+# the key sets a reference of several kinds is looked up in, in this order (Context.resolve)
+_REF_KINDS = {"party": ("org", "body"), "subject": ("programme", "org", "body", "document", "person")}
 _REF_NAMES = {
     "org": "organisation code in organisations.csv",
     "body": "key in bodies.csv",
     "supplier": "supplier key in bodies.csv",
     "party": "organisation code (organisations.csv) or body key (bodies.csv)",
-    "subject": "programme key, organisation code or body key",
+    "subject": "programme key, organisation code, body key, document key (documents.csv) or person key (people.csv)",
     "programme": "programme key in programmes.csv",
     "system": "system key in systems.csv",
     "blueprint": "blueprint key in blueprints.csv",

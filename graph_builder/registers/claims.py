@@ -10,17 +10,7 @@ from graph_builder.registers.base import Builder, Column, Context, Row, Triple, 
 
 KINDS = ("funding", "count", "target", "completeness", "finding", "recommendation", "statement")
 STATEMENTS = ("completeness", "finding", "recommendation", "statement")  # claims in words, without a value
-SUBJECTS = ("programme", "org", "body", "document", "person")  # the key sets a subject is looked up in
 QUALIFIERS = ("exact", "up-to", "about", "at-least", "each")
-
-
-def subject(ctx: Context, key: str) -> str | None:
-    """The IRI of a claim's subject: the first key set of SUBJECTS that knows the key."""
-    for kind in SUBJECTS:
-        found = ctx.resolve(kind, key)
-        if found:
-            return found
-    return None
 
 
 class ClaimsBuilder(Builder):
@@ -30,7 +20,7 @@ class ClaimsBuilder(Builder):
     columns = (
         Column("key", "slug", required=True),
         Column("kind", "enum", required=True, choices=KINDS),
-        Column("subject", required=True),
+        Column("subject", required=True, ref="subject"),
         Column("value", "decimal"),
         Column("unit"),
         Column("counts"),
@@ -42,20 +32,8 @@ class ClaimsBuilder(Builder):
         Column("note"),
     )
 
-    @property
-    def ref_kinds(self) -> frozenset[str]:
-        return super().ref_kinds | frozenset(SUBJECTS)
-
     def check(self, row: Row, ctx: Context) -> Iterator[tuple[str, str]]:
         kind, value, unit = row["kind"], row["value"], row["unit"]
-        if subject(ctx, row["subject"]) is None:
-            yield (
-                "subject",
-                (
-                    f"{row['subject']!r} is not a known programme key, organisation code, body key, "
-                    "document key (documents.csv) or person key (people.csv)"
-                ),
-            )
         if kind in STATEMENTS:
             if value:
                 yield "value", f"a {kind} claim is a statement; leave value empty"
@@ -76,10 +54,7 @@ class ClaimsBuilder(Builder):
         yield node, t.A, t.ndk("Claim")
         yield node, t.dcterms("identifier"), t.lit(row["key"])
         yield node, t.ndk("claimKind"), t.iri(mint.concept("claim-kind", row["kind"]))
-        about = subject(ctx, row["subject"])
-        if about is None:  # check ran first, so this is a bug
-            raise KeyError(f"subject {row['subject']!r} unresolved")
-        yield node, t.ndk("about"), t.iri(about)
+        yield node, t.ndk("about"), ref(ctx, "subject")(row["subject"])
         yield from opt(node, t.ndk("value"), row["value"], t.decimal_lit)
         yield from opt(node, t.ndk("unit"), row["unit"], t.lit)
         yield from opt(node, t.ndk("counts"), row["counts"], t.lit)
