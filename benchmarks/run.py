@@ -17,7 +17,6 @@ and pyoxigraph < 0.4), rdflib Graph.add + serialize and a hand-written N-Quads w
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import platform
@@ -178,8 +177,6 @@ def case_build(args: argparse.Namespace, data: Path, work: Path) -> dict[str, An
 
 
 def case_validate(args: argparse.Namespace, data: Path, work: Path) -> dict[str, Any]:
-    if importlib.util.find_spec("graph_builder.validate") is None:
-        return {"skipped": "graph_builder/validate.py does not exist yet"}
     build = ensure_build(args, data, work)
     keys = {name: work / f"keys-{name}.json" for name in ("whole", "files", "naive")}
     out: dict[str, Any] = {}
@@ -274,7 +271,7 @@ def case_questions(args: argparse.Namespace, data: Path, work: Path) -> dict[str
     memory = "memory" if args.orgs <= args.memory_max_orgs else "no-memory"
     # From 1M the analyses that read whole classes (every node, every deployment) are measured
     # in their own processes only: in one process their stopped queries' memory adds up (8 GB).
-    from graph_builder.catalogue import catalogue
+    from graph_builder.questions.catalogue import catalogue
 
     analyses = {q.name for q in catalogue() if q.engine != "sparql"} - set(LOOKUPS)
     only = ",".join(q.name for q in catalogue() if q.name not in analyses) if args.orgs >= 1_000_000 else ""
@@ -303,9 +300,7 @@ def case_questions(args: argparse.Namespace, data: Path, work: Path) -> dict[str
 
 
 def case_export(args: argparse.Namespace, data: Path, work: Path) -> dict[str, Any]:
-    if importlib.util.find_spec("graph_builder.export") is None:
-        return {"skipped": "nhskg export does not exist"}
-    from graph_builder.cli import EXPORT_FORMATS
+    from graph_builder.cli.main import EXPORT_FORMATS
 
     build = ensure_build(args, data, work)
     results: dict[str, Any] = {}

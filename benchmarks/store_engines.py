@@ -51,8 +51,8 @@ ONTOLOGY_GRAPH = "<https://w3id.org/nhs-dkg/graph/ontology>"
 def workload() -> list[tuple[str, str, dict[str, str]]]:
     """(name, query text, {variable: IRI or literal text}) for every saved SPARQL question."""
     sys.path.insert(0, str(REPO))
-    from graph_builder import iri as mint
-    from graph_builder.catalogue import catalogue
+    from graph_builder.core import iri as mint
+    from graph_builder.questions.catalogue import catalogue
 
     jobs = []
     for q in catalogue():
@@ -306,8 +306,8 @@ def main() -> None:
     builds = list(args.builds)
     if not builds:
         sys.path.insert(0, str(REPO))
-        from graph_builder import build as building
-        from graph_builder import resources
+        from graph_builder.build import run as building
+        from graph_builder.core import resources
 
         builds = [args.work / "shipped"]
         building.build(resources.data_dir(), builds[0])

@@ -51,8 +51,8 @@ def questions(
     on the same persistent store (read-only, as the catalogue opens it) and, if `memory`, in memory."""
     import pyoxigraph as ox
 
-    from graph_builder.catalogue import catalogue, run
-    from graph_builder.store import open_store
+    from graph_builder.questions.catalogue import catalogue, run
+    from graph_builder.store.embedded import open_store
 
     params = _params(data)
     t = time.perf_counter()
@@ -93,7 +93,7 @@ def rdflib_questions(build: Path, data: Path) -> dict[str, Any]:
 
     from rdflib import Dataset, URIRef
 
-    from graph_builder.catalogue import catalogue
+    from graph_builder.questions.catalogue import catalogue
 
     logging.disable(logging.CRITICAL)
     params = _params(data)
@@ -132,7 +132,7 @@ def _keys(results: list[tuple[str, str | None]], out: Path) -> dict[str, Any]:
 
 
 def validate_whole(build: Path, out: Path) -> dict[str, Any]:
-    from graph_builder import validate as v
+    from graph_builder.validate import run as v
 
     t = time.perf_counter()
     report = v.validate_reference(v.load_reference(build), v.load_shapes(None, "add"))
@@ -141,8 +141,8 @@ def validate_whole(build: Path, out: Path) -> dict[str, Any]:
 
 
 def validate_files(build: Path, out: Path, files: list[Path]) -> dict[str, Any]:
-    from graph_builder import submission
-    from graph_builder import validate as v
+    from graph_builder.validate import intake as submission
+    from graph_builder.validate import run as v
 
     t = time.perf_counter()
     reference = v.load_reference(build)
@@ -167,7 +167,7 @@ def naive_shacl(build: Path, out: Path) -> dict[str, Any]:
     from rdflib import Graph
     from rdflib.namespace import SH
 
-    from graph_builder import resources
+    from graph_builder.core import resources
 
     logging.disable(logging.CRITICAL)
     t = time.perf_counter()

@@ -1,5 +1,5 @@
 """`python -m graph_builder` is the `nhskg` command."""
 
-from graph_builder.cli import main
+from graph_builder.cli.main import main
 
 main()

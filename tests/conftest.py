@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from graph_builder import build as building
-from graph_builder import resources
+from graph_builder.build import run as building
+from graph_builder.core import resources
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "data"

@@ -42,9 +42,10 @@ def _real(path: str) -> str:
 
 
 def allowed_roots(extra: list[str]) -> tuple[str, ...]:
-    from graph_builder import resources
+    import graph_builder
+    from graph_builder.core import resources
 
-    package = os.path.dirname(os.path.abspath(resources.__file__))
+    package = os.path.dirname(os.path.abspath(graph_builder.__file__))
     roots = {
         sys.prefix,
         sys.base_prefix,
@@ -87,7 +88,7 @@ def main() -> int:
             raise RuntimeError(f"starting a process refused by the test's audit hook: {event}")
 
     sys.addaudithook(hook)
-    from graph_builder.cli import main as nhskg
+    from graph_builder.cli.main import main as nhskg
 
     commands: list[list[str]] = [[]]
     for arg in rest:

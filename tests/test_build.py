@@ -12,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph_builder import build as building
+from graph_builder.build import run as building
 
 ID = "https://w3id.org/nhs-dkg/id/"
 DEF = "https://w3id.org/nhs-dkg/def#"

@@ -14,8 +14,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph_builder.catalogue import run
-from graph_builder.results import render
+from graph_builder.questions.answers import render
+from graph_builder.questions.catalogue import run
 
 pytestmark = pytest.mark.slow
 NHSKG = [sys.executable, "-m", "graph_builder"]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from graph_builder import build as building
+from graph_builder.build import run as building
 from graph_builder.registers import BUILDERS, Builder
 
 DERIVED = {
@@ -159,6 +159,6 @@ def test_fujitsu_is_given_no_npfit_region_no_source_states(shipped_data):
 
 def test_funding_check_keeps_tranche_for_what_article_002_calls_one():
     """article-002's 'second tranche' is the further STP money, not the £190m of the £385m."""
-    from graph_builder.funding import CHECKS
+    from graph_builder.questions.funding import CHECKS
 
     assert not [c.name for c in CHECKS if "tranche" in c.name]

@@ -39,10 +39,11 @@ ENVIRONMENTS = [
 SCRIPT = """
 import sys
 from pathlib import Path
-from graph_builder import report, validate as validating
-from graph_builder.cli import main
-from graph_builder.export import FORMATS, property_graph
-from graph_builder.store import open_store
+from graph_builder.validate import report
+from graph_builder.validate import run as validating
+from graph_builder.cli.main import main
+from graph_builder.export.model import FORMATS, property_graph
+from graph_builder.store.embedded import open_store
 
 try:
     main(["--quiet", "build", "--out", "build"])
@@ -92,8 +93,8 @@ def outputs(tmp_path_factory) -> list[dict[str, bytes]]:
 
 
 def names() -> list[str | object]:
-    from graph_builder.export import FORMATS
-    from graph_builder.report import FORMATS as REPORTS
+    from graph_builder.export.model import FORMATS
+    from graph_builder.validate.report import FORMATS as REPORTS
 
     return (
         ["build/graph.trig", "build/graph.nq", "outputs/followers.svg"]

@@ -9,10 +9,10 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF, RDFS
 
-from graph_builder import resources
-from graph_builder.cli import main
-from graph_builder.docs import build_pages, write_docs
-from graph_builder.errors import UsageError
+from graph_builder.cli.main import main
+from graph_builder.core import resources
+from graph_builder.core.errors import UsageError
+from graph_builder.docs.site import build_pages, write_docs
 
 SH = "http://www.w3.org/ns/shacl#"
 

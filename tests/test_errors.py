@@ -231,7 +231,7 @@ def test_the_closing_line_counts_in_english_and_says_nothing_was_written_only_fo
     assert code == 2 and err.splitlines()[-1] == "nhskg: 1 problem", err  # validate writes nothing anyway
     code, _, err = run(["validate", str(broken), "--against", str(built.out_dir), "-o", str(tmp_path / "r")], capsys)
     assert code == 2 and err.splitlines()[-1] == "nhskg: 1 problem; nothing was written", err
-    from graph_builder.cli import _writes
+    from graph_builder.cli.main import _writes
 
     assert _writes(["-q", "build"]) and _writes(["export", "-o", "x.graphml"]) and _writes(["docs", "-o", "site"])
     assert not _writes(["validate", "x.ttl"]) and _writes(["validate", "x.ttl", "--output=r.json"])

@@ -18,10 +18,11 @@ import networkx as nx
 import pytest
 from clirun import run_cli as cli
 
-from graph_builder import export_views, network
-from graph_builder.cli import EXPORT_FORMATS, EXPORT_VIEWS
-from graph_builder.export import FORMATS, LIST_SEPARATOR, export
-from graph_builder.store import open_store
+from graph_builder.cli.main import EXPORT_FORMATS, EXPORT_VIEWS
+from graph_builder.export import views as export_views
+from graph_builder.export.model import FORMATS, LIST_SEPARATOR, export
+from graph_builder.questions import network
+from graph_builder.store.embedded import open_store
 
 ID = "https://w3id.org/nhs-dkg/id/"
 ORG = ID + "org/"
@@ -389,7 +390,7 @@ def test_unwritable_output_is_one_line_exit_2(build_dir, tmp_path, capsys):
 def test_a_failed_export_leaves_the_previous_file(build_dir, tmp_path, monkeypatch):
     out = tmp_path / "keep.graphml"
     out.write_text("previous")
-    import graph_builder.export_xml as writers
+    import graph_builder.export.xml as writers
 
     def broken(graph):
         yield b"<?xml"  # a first piece is written to the temporary file, then the writer fails
@@ -416,7 +417,7 @@ def test_validity_is_the_in_effect_rule(projection):
 def test_large_layout_is_linear_deterministic_and_separates_components():
     import time
 
-    from graph_builder import export_style
+    from graph_builder.export import style as export_style
 
     nodes = [f"n{i:05d}" for i in range(6_000)]
     edges = [(nodes[i], nodes[i // 8]) for i in range(1, 5_000)]  # one tree of 5,000 nodes
@@ -435,8 +436,8 @@ def test_large_layout_is_linear_deterministic_and_separates_components():
 
 def test_small_views_keep_the_exact_layout(build_dir, monkeypatch):
     """Up to LARGE nodes the layout is the exact one, so the shipped pictures do not change."""
-    from graph_builder import export_style
-    from graph_builder.export import property_graph
+    from graph_builder.export import style as export_style
+    from graph_builder.export.model import property_graph
 
     def refuse(*args, **kwargs):
         raise AssertionError("a small view took the large-view layout")
@@ -452,7 +453,8 @@ def test_small_views_keep_the_exact_layout(build_dir, monkeypatch):
 @pytest.mark.parametrize("fmt", ["svg", "graphml", "html"])
 def test_the_large_path_on_the_shipped_build(fmt, build_dir, tmp_path, monkeypatch):
     """With the thresholds lowered, the shipped views take the large-view code and still export."""
-    from graph_builder import export_picture, export_style
+    from graph_builder.export import picture as export_picture
+    from graph_builder.export import style as export_style
 
     monkeypatch.setattr(export_style, "LARGE", 20)
     monkeypatch.setattr(export_style, "EXACT", 5)
@@ -466,7 +468,7 @@ def test_the_large_path_on_the_shipped_build(fmt, build_dir, tmp_path, monkeypat
 
 
 def test_too_large_a_picture_is_refused_with_one_line(build_dir, tmp_path, capsys, monkeypatch):
-    from graph_builder import export_picture
+    from graph_builder.export import picture as export_picture
 
     monkeypatch.setattr(export_picture, "LIMIT", 30)
     out = tmp_path / "all.png"
@@ -477,8 +479,9 @@ def test_too_large_a_picture_is_refused_with_one_line(build_dir, tmp_path, capsy
 
 
 def test_streamed_pages_are_the_whole_document(build_dir):
-    from graph_builder import export_html, export_xml
-    from graph_builder.export import property_graph
+    from graph_builder.export import html as export_html
+    from graph_builder.export import xml as export_xml
+    from graph_builder.export.model import property_graph
 
     graph = property_graph(open_store(build_dir), "followers", whole=True)
     text = "".join(export_html._script_json_pieces(graph))

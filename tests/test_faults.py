@@ -23,8 +23,8 @@ from typing import IO
 import pyoxigraph as ox
 import pytest
 
-from graph_builder import parts
-from graph_builder.cli import main
+from graph_builder.build import parts
+from graph_builder.cli.main import main
 
 pytestmark = pytest.mark.slow
 KILLS = 4
@@ -103,7 +103,8 @@ def test_a_build_killed_at_random_points_leaves_a_whole_build(out, tmp_path):
 
 PUBLISH_KILLER = """
 import os, shutil, signal, sys
-from graph_builder import cli, publish as publishing
+from graph_builder.cli import main as cli
+from graph_builder.core import folders as publishing
 
 mode, after = sys.argv[1], int(sys.argv[2])  # killed after this many steps of the publishing step
 real_publish, done = publishing.publish, []
@@ -224,7 +225,7 @@ SIZE_LIMITED = """
 import resource, signal, sys
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
 resource.setrlimit(resource.RLIMIT_FSIZE, (4 << 20, 4 << 20))
-from graph_builder.cli import main
+from graph_builder.cli.main import main
 main(sys.argv[1:])
 """
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import pytest
 
-from graph_builder.cli import cli
+from graph_builder.cli.main import cli
 
 REPO = Path(__file__).resolve().parent.parent
 # Markdown links and back-quoted file names: `docs/design.md`, [x](docs/img/a.png)

@@ -13,10 +13,10 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from graph_builder import build as building
-from graph_builder.errors import InputError
+from graph_builder.build import run as building
+from graph_builder.core.errors import InputError
+from graph_builder.core.terms import PREFIXES
 from graph_builder.registers import BY_NAME
-from graph_builder.terms import PREFIXES
 
 CASES = Path(__file__).parent / "cases"
 ALL = sorted(p for p in CASES.glob("*/*") if (p / "input.csv").is_file())

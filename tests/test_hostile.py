@@ -24,13 +24,13 @@ from pathlib import Path
 
 import pytest
 
-from graph_builder import submission
-from graph_builder import validate as validating
-from graph_builder.build import read_registers
-from graph_builder.catalogue import read_query, run
-from graph_builder.cli import main
-from graph_builder.errors import InputError, NhskgError
-from graph_builder.store import check_read_only
+from graph_builder.build.run import read_registers
+from graph_builder.cli.main import main
+from graph_builder.core.errors import InputError, NhskgError
+from graph_builder.questions.catalogue import read_query, run
+from graph_builder.store.embedded import check_read_only
+from graph_builder.validate import intake as submission
+from graph_builder.validate import run as validating
 
 LIMIT = 1.0  # seconds of a refusal's own work
 COMMAND_LIMIT = 10.0  # seconds of the whole command in this process (reference graph, shapes, store)

@@ -10,9 +10,9 @@ import pyoxigraph as ox
 import pytest
 from clirun import run_cli
 
-from graph_builder import build as building
-from graph_builder import parts
-from graph_builder.errors import InputError
+from graph_builder.build import parts
+from graph_builder.build import run as building
+from graph_builder.core.errors import InputError
 from graph_builder.registers import BUILDERS
 
 GRAPHS = len(BUILDERS) + 2  # a graph per register, the ontology and the provenance

@@ -6,7 +6,7 @@ import pytest
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, URIRef
 from rdflib.namespace import SH
 
-from graph_builder import ontology
+from graph_builder.build import ontology
 
 NDK = "https://w3id.org/nhs-dkg/def#"
 CONCEPTS = "https://w3id.org/nhs-dkg/def/"

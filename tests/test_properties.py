@@ -29,17 +29,19 @@ import reportread
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from graph_builder import iri as mint
-from graph_builder import ontology, report, writer
-from graph_builder import terms as t
-from graph_builder import validate as validating
-from graph_builder.build import build_register, register_quads
-from graph_builder.catalogue import run
-from graph_builder.cli import main
-from graph_builder.errors import InputError, NhskgError
+from graph_builder.build import canonical as writer
+from graph_builder.build import ontology
+from graph_builder.build.run import build_register, register_quads
+from graph_builder.cli.main import main
+from graph_builder.core import iri as mint
+from graph_builder.core import terms as t
+from graph_builder.core.errors import InputError, NhskgError
+from graph_builder.questions.catalogue import run
 from graph_builder.registers import BUILDERS
 from graph_builder.registers.base import Column, Context, check_value
 from graph_builder.registers.organisations import KINDS, OrganisationsBuilder
+from graph_builder.validate import report
+from graph_builder.validate import run as validating
 
 # hypothesis reads every loaded module's attributes to report a failing example; with warnings as
 # errors, mypy_extensions' deprecated TypedDict would turn the report into an INTERNALERROR

@@ -11,10 +11,10 @@ import pyoxigraph as ox
 import pytest
 from clirun import run_cli as cli
 
-from graph_builder.catalogue import catalogue, parse_header, question, run
-from graph_builder.cli import RESULT_FORMATS
-from graph_builder.errors import UsageError
-from graph_builder.results import FORMATS, Result, render
+from graph_builder.cli.main import RESULT_FORMATS
+from graph_builder.core.errors import UsageError
+from graph_builder.questions.answers import FORMATS, Result, render
+from graph_builder.questions.catalogue import catalogue, parse_header, question, run
 
 
 @pytest.fixture(scope="session")

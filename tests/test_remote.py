@@ -22,16 +22,16 @@ import pyoxigraph as ox
 import pytest
 from clirun import run_cli as cli
 
-from graph_builder import cli as cli_module
-from graph_builder import push as pushing
-from graph_builder import remote, serve
-from graph_builder.catalogue import catalogue, run, run_sparql
-from graph_builder.errors import UsageError
-from graph_builder.push import PushFailed, push
+from graph_builder.cli import main as cli_module
+from graph_builder.core.errors import UsageError
+from graph_builder.questions.answers import render
+from graph_builder.questions.catalogue import catalogue, run, run_sparql
 from graph_builder.registers import BUILDERS
-from graph_builder.remote import Credentials, Endpoint, RemoteStore, ServerError, bind_values
-from graph_builder.results import render
-from graph_builder.store import open_store
+from graph_builder.store import push as pushing
+from graph_builder.store import remote, serve
+from graph_builder.store.embedded import open_store
+from graph_builder.store.push import PushFailed, push
+from graph_builder.store.remote import Credentials, Endpoint, RemoteStore, ServerError, bind_values
 
 pytestmark = pytest.mark.slow
 AS_OF = "2018-01-31"

@@ -16,7 +16,7 @@ from clirun import run_cli as run
 from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import SH
 
-from graph_builder import report as reporting
+from graph_builder.validate import report as reporting
 
 CASES = Path(__file__).parent / "validate_cases"
 NDK = "https://w3id.org/nhs-dkg/def#"

@@ -12,9 +12,9 @@ from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import OWL, SH, SKOS
 from rdflib.plugins.sparql import prepareQuery
 
-from graph_builder import report as reporting
-from graph_builder import validate as validating
 from graph_builder.registers import BUILDERS
+from graph_builder.validate import report as reporting
+from graph_builder.validate import run as validating
 
 SHAPES = Path(__file__).resolve().parent.parent / "shapes"
 ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology"

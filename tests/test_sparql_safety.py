@@ -8,11 +8,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph_builder import resources
-from graph_builder.catalogue import run, run_sparql
-from graph_builder.cli import main
-from graph_builder.errors import UsageError
-from graph_builder.store import QueryTimeout, check_read_only, open_store
+from graph_builder.cli.main import main
+from graph_builder.core import resources
+from graph_builder.core.errors import UsageError
+from graph_builder.questions.catalogue import run, run_sparql
+from graph_builder.store.embedded import QueryTimeout, check_read_only, open_store
 
 
 @pytest.fixture(scope="session")
@@ -74,7 +74,7 @@ def test_read_only_forms_run(build_dir, tmp_path):
     assert triples.columns == ["subject", "predicate", "object"] and len(triples.rows) == 3
     query_file = tmp_path / "q.rq"
     query_file.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?p a <https://w3id.org/nhs-dkg/def#Partnership> }")
-    from graph_builder.catalogue import read_query
+    from graph_builder.questions.catalogue import read_query
 
     assert run_sparql(read_query(str(query_file)), build=build_dir).rows[0][0].value == "14"
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph_builder.catalogue import catalogue, run
-from graph_builder.errors import UsageError
-from graph_builder.results import render
-from graph_builder.store import EmbeddedStore, open_store, store_dir
+from graph_builder.core.errors import UsageError
+from graph_builder.questions.answers import render
+from graph_builder.questions.catalogue import catalogue, run
+from graph_builder.store.embedded import EmbeddedStore, open_store, store_dir
 
 
 def fingerprint(folder: Path) -> dict[str, str]:

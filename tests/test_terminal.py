@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from graph_builder import cli as cli_module
-from graph_builder.push import GraphPush
+from graph_builder.cli import main as cli_module
+from graph_builder.store.push import GraphPush
 
 
 def run_on_a_terminal(args: list[str], cwd: Path) -> tuple[int, str, str]:

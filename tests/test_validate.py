@@ -22,10 +22,10 @@ from clirun import run_cli as run
 from rdflib import Graph
 from rdflib.namespace import SH
 
-from graph_builder import report as reporting
-from graph_builder import validate as validating
-from graph_builder.cli import VALIDATE_FORMATS
-from graph_builder.errors import InputError
+from graph_builder.cli.main import VALIDATE_FORMATS
+from graph_builder.core.errors import InputError
+from graph_builder.validate import report as reporting
+from graph_builder.validate import run as validating
 
 CASES = Path(__file__).parent / "validate_cases"
 ALL = sorted(p for p in CASES.iterdir() if (p / "expected.csv").is_file())
@@ -148,7 +148,7 @@ def test_rows_the_register_rejects_are_reported_as_violations(tmp_path, referenc
 
 def test_a_register_saved_by_excel_is_read_as_the_same_rows(tmp_path, reference, shapes, reference_ctx):
     """CRLF line ends and a BOM ("CSV UTF-8"): the same statements and the same results as LF."""
-    from graph_builder import submission as sub
+    from graph_builder.validate import intake as sub
 
     lines = (DATA / "partnerships.csv").read_bytes().split(b"\n")[:6]
     text = b"\n".join([*lines, b'RAP,RAL,global-digital-exemplar,confirmd,,,dhn-nmuh,"two\nlines"', b""])

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from rdflib import URIRef
 
-from graph_builder import findings
-from graph_builder import validate as validating
+from graph_builder.validate import findings
+from graph_builder.validate import run as validating
 
 
 def _keys(report: findings.Report) -> list[tuple[str | None, ...]]:
@@ -54,7 +54,7 @@ def test_direct_constraints_are_most_of_the_shipped_ones():
 def test_a_folder_without_a_build_is_refused(tmp_path: Path):
     import pytest
 
-    from graph_builder.errors import UsageError
+    from graph_builder.core.errors import UsageError
 
     with pytest.raises(UsageError, match="run nhskg build first"):
         validating.load_reference(tmp_path)

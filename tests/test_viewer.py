@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from graph_builder import export_views, network
-from graph_builder.export import export
-from graph_builder.store import open_store
+from graph_builder.export import views as export_views
+from graph_builder.export.model import export
+from graph_builder.questions import network
+from graph_builder.store.embedded import open_store
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 pytestmark = [

@@ -55,7 +55,8 @@ def test_wheel_install_builds_from_another_folder(tmp_path):
         [
             str(py),
             "-c",
-            "import graph_builder, graph_builder.resources as r; print(graph_builder.__file__); print(r.data_dir())",
+            "import graph_builder, graph_builder.core.resources as r; "
+            "print(graph_builder.__file__); print(r.data_dir())",
         ],
         cwd=elsewhere,
         check=True,

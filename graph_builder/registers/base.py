@@ -25,9 +25,9 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import ClassVar, NamedTuple
 
-from graph_builder import iri as mint
-from graph_builder import terms as t
-from graph_builder.errors import Problem
+from graph_builder.core import iri as mint
+from graph_builder.core import terms as t
+from graph_builder.core.errors import Problem
 
 Triple = tuple[str, str, str]
 MAX_FIELD = 100_000  # characters; a longer cell is refused, not read into memory twice

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from graph_builder import iri as mint
-from graph_builder import terms as t
+from graph_builder.core import iri as mint
+from graph_builder.core import terms as t
 from graph_builder.registers.base import Builder, Column, Context, Row, Triple, opt, ref
 
 STATUSES = ("confirmed", "proposed", "dropped")

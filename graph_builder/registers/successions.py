@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
 
-from graph_builder import iri as mint
-from graph_builder import terms as t
-from graph_builder.errors import Problem
+from graph_builder.core import iri as mint
+from graph_builder.core import terms as t
+from graph_builder.core.errors import Problem
 from graph_builder.registers.base import Builder, Column, Context, Row, Triple
 
 KINDS = ("merger", "acquisition", "closure", "split")

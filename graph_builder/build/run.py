@@ -1,0 +1,270 @@
+"""Registers → one RDF dataset: a named graph per register, the ontology, and provenance.
+
+`build(data_dir, out_dir)` reads every register, checks it (all problems, located),
+resolves references across registers, runs each builder, and writes `graph.trig`,
+`graph.nq`, the persistent store and `manifest.json` into a fresh folder that replaces
+`out_dir` only once it is complete (publish.py). The clock time goes into the manifest
+only, so the graph files are byte-identical for the same registers. Registers are
+built one at a time in bounded memory, and a register that has not changed since the
+build in `out_dir` is reused, not rebuilt (pipeline.py); `full=True` rebuilds all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from graph_builder import __version__
+from graph_builder.build import canonical as writer
+from graph_builder.build import parts, pipeline
+from graph_builder.build.summary import Summary, combine
+from graph_builder.core import folders as publish
+from graph_builder.core import iri as mint
+from graph_builder.core import terms as t
+from graph_builder.core.errors import InputError, Problem, UsageError
+from graph_builder.registers import BUILDERS, Builder, Context, Row, canonical
+
+OUTPUTS = ("graph.trig", "graph.nq", "manifest.json")
+STORE = "store"  # the embedded pyoxigraph (RocksDB) store, opened read-only by the commands
+
+
+@dataclass(frozen=True)
+class RegisterInfo:
+    name: str
+    file: str
+    sha256: str
+    rows: int
+
+
+@dataclass
+class BuildResult:
+    """What a build made: the registers, the statements, and which parts it rebuilt or reused."""
+
+    registers: list[RegisterInfo]
+    statements: int
+    summary: Summary
+    rebuilt: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    store: str = "loaded"  # loaded (new), patched (the previous one, rebuilt graphs replaced), reloaded or reused
+    timings: dict[str, float] = field(default_factory=dict)  # wall seconds per step
+    out_dir: Path | None = None
+    files: dict[str, int] = field(default_factory=dict)
+    data_dir: Path | None = None  # the folder of registers read (the summary names it first)
+
+
+def read_registers(data_dir: Path, builders: Sequence[Builder] = BUILDERS) -> tuple[Context, list[RegisterInfo]]:
+    """Read and check every register, in reference order; raise InputError listing every problem."""
+    if not data_dir.is_dir():
+        raise UsageError(f"{data_dir}: not a folder of registers")
+    problems: list[Problem] = []
+    ctx = Context()
+    infos = []
+    for b in builders:
+        path = data_dir / b.filename
+        label = _label(path)
+        raw, found = (
+            b.read_bytes(path, label)
+            if path.exists()
+            else (None, [Problem(label, 0, "", f"is missing; every build needs the {b.title.lower()} register")])
+        )
+        if raw is None:
+            problems += found
+            ctx.unreadable.update(b.ids([]))
+            continue
+        rows, found = b.parse(raw, label)
+        problems += b.check_rows(rows, found, ctx, label).problems
+        infos.append(RegisterInfo(b.name, path.name, hashlib.sha256(canonical(raw)).hexdigest(), len(rows)))
+    if problems:
+        raise InputError(problems)
+    return ctx, infos
+
+
+def _label(path: Path) -> str:
+    """A path as the user would type it: relative to the working folder where possible."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def register_quads(b: Builder, rows: list[Row], ctx: Context) -> Iterator[t.Quad]:
+    graph = b.graph
+    shared: dict[str, str] = {}  # one string per predicate, not one per statement (memory at scale)
+    for row in rows:
+        for s, p, o in b.triples(row, ctx):
+            yield t.Quad(s, shared.setdefault(p, p), o, graph)
+    for s, p, o in b.finish(rows, ctx):
+        yield t.Quad(s, shared.setdefault(p, p), o, graph)
+
+
+def provenance_quads(infos: list[RegisterInfo]) -> Iterator[t.Quad]:
+    """Register files, their hashes and rows, and the build activity that used them."""
+    graph = t.iri(mint.graph("provenance"))
+    digest = hashlib.sha256("".join(i.sha256 for i in infos).encode()).hexdigest()[:16]
+    activity = t.iri(mint.ID + f"build/{digest}")
+    yield t.Quad(activity, t.A, t.ndk("Build"), graph)
+    yield t.Quad(activity, t.ndk("toolVersion"), t.lit(__version__), graph)
+    for info in infos:
+        node = t.iri(mint.thing("register", info.name))
+        yield t.Quad(activity, t.prov("used"), node, graph)
+        for p, o in (
+            (t.A, t.ndk("Register")),
+            (t.dcterms("title"), t.lit(info.file)),
+            (t.ndk("registerFile"), t.lit(f"data/{info.file}")),
+            (t.ndk("sha256"), t.lit(info.sha256)),
+            (t.ndk("rowCount"), t.lit(str(info.rows), "integer")),
+            (t.ndk("namedGraph"), t.iri(mint.graph(info.name))),
+            (t.prov("wasGeneratedBy"), activity),
+        ):
+            yield t.Quad(node, p, o, graph)
+
+
+def build_register(b: Builder, path: Path, reference: Context, label: str | None = None) -> list[t.Quad]:
+    """One register file built against a reference context (the other registers).
+
+    The file's rows replace the reference's rows of that register, so its keys resolve
+    for its own rows; problems (format or references) raise InputError.
+    """
+    shown = label or _label(path)
+    rows, found = b.read(path, shown)
+    ctx = Context(ids={k: dict(v) for k, v in reference.ids.items()}, rows=dict(reference.rows))
+    checked = b.check_rows(rows, found, ctx, shown)
+    if checked.problems:
+        raise InputError(checked.problems)
+    return writer.canonical(register_quads(b, checked.rows, ctx))
+
+
+def build(data_dir: Path, out_dir: Path, full: bool = False) -> BuildResult:
+    """Build and publish to `out_dir`; the previous build stays until the new one is whole.
+
+    One build at a time writes to `out_dir`: it holds a lock on `.{name}.lock` beside it,
+    and a second build of the same folder stops at once (UsageError, exit 2). Holding it,
+    a build first clears what a killed one left. A write that fails (a full disk) is a
+    UsageError too; whatever the failure, the previous build is untouched.
+    """
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        with publish.exclusive(out_dir):
+            publish.clear_leftovers(out_dir)
+            return _build(data_dir, out_dir, full)
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise UsageError(
+            f"{out_dir}: the build stopped: {exc.strerror or exc}{where}; the previous build is untouched"
+        ) from None
+
+
+def _build(data_dir: Path, out_dir: Path, full: bool) -> BuildResult:
+    if not data_dir.is_dir():
+        raise UsageError(f"{data_dir}: not a folder of registers")
+    publish.check_out_dir(out_dir)
+    code = pipeline.code_digest()
+    previous = None if full else pipeline.Previous.open(out_dir, code)
+    staging = out_dir.parent / f".{out_dir.name}.building-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    scratch = staging / ".parts"
+    scratch.mkdir(parents=True)
+    try:
+        loader = pipeline.StoreLoader(staging / STORE) if previous is None else None
+        try:
+            made = pipeline.Pass(data_dir, scratch, code, previous, loader.add if loader else _ignore, _label)
+            made.run()
+            infos = _infos(made)
+            made.provenance(provenance_quads(infos), [vars(i) for i in infos])
+        finally:
+            waiting = time.perf_counter()
+            if loader is not None:
+                loader.close()
+        made.timings["waiting for the store to load"] = time.perf_counter() - waiting
+        result = _assemble(made.made, staging, infos)
+        made.timings["put graph.nq and graph.trig together"] = (
+            time.perf_counter() - waiting - made.timings["waiting for the store to load"]
+        )
+        patching = time.perf_counter()
+        result.store = _store(previous, made.made, staging, result) if previous else "loaded"
+        if previous:
+            made.timings[f"store {result.store}"] = time.perf_counter() - patching
+        result.timings = {step: round(seconds, 3) for step, seconds in made.timings.items()}
+        (staging / pipeline.KEYS).mkdir()
+        for keys in (scratch / pipeline.KEYS).iterdir():
+            os.replace(keys, staging / pipeline.KEYS / keys.name)
+        shutil.rmtree(scratch)
+        manifest = _manifest(result, data_dir, code, made.made, staging)
+        writer.write_atomic(staging / "manifest.json", [json.dumps(manifest, indent=2) + "\n"])
+        publish.publish(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    result.out_dir, result.data_dir = out_dir, data_dir
+    result.files = {name: (out_dir / name).stat().st_size for name in OUTPUTS}
+    result.files[STORE + "/"] = sum(f.stat().st_size for f in (out_dir / STORE).rglob("*") if f.is_file())
+    return result
+
+
+def _ignore(_: parts.Written) -> None:
+    return None
+
+
+def _infos(made: pipeline.Pass) -> list[RegisterInfo]:
+    rows = {p.name: p.rows for p in made.made}
+    return [RegisterInfo(b.name, made.files[b.name][0], made.files[b.name][1], rows[b.name]) for b in BUILDERS]
+
+
+def _assemble(made: list[pipeline.Part], staging: Path, infos: list[RegisterInfo]) -> BuildResult:
+    """graph.nq and graph.trig: the parts in graph order, new ones from their files, reused
+    ones from the previous build's."""
+    ordered = sorted(made, key=lambda p: p.graph)
+    head = "".join(f"@prefix {prefix}: <{ns}> .\n" for prefix, ns in t.PREFIXES.items())
+    for name, text, piece in (("graph.nq", "", "nq"), ("graph.trig", head, "trig")):
+        placed = parts.assemble(staging / name, text, [getattr(p, piece) for p in ordered])
+        for part, where in zip(ordered, placed, strict=True):
+            part.placed[name] = list(where)
+    return BuildResult(
+        registers=infos,
+        statements=sum(p.statements for p in made),
+        summary=combine(p.summary for p in ordered),
+        rebuilt=[p.name for p in ordered if p.rebuilt],
+        reused=[p.name for p in ordered if not p.rebuilt],
+    )
+
+
+def _store(previous: pipeline.Previous, made: list[pipeline.Part], staging: Path, result: BuildResult) -> str:
+    """Patch the previous build's store, or load a new one where deleting would cost more."""
+    rebuilt = [p for p in made if p.rebuilt]
+    if not rebuilt:
+        pipeline.patch_store(previous.folder / STORE, staging / STORE, [], previous.parts)
+        return "reused"
+    deleted = sum(previous.parts[p.name]["statements"] for p in rebuilt if p.name in previous.parts)
+    if deleted <= pipeline.PATCH_LIMIT * result.statements:
+        pipeline.patch_store(previous.folder / STORE, staging / STORE, rebuilt, previous.parts)
+        return "patched"
+    pipeline.load_store(staging / "graph.nq", staging / STORE)
+    return "reloaded"
+
+
+def _manifest(
+    result: BuildResult, data_dir: Path, code: str, made: list[pipeline.Part], staging: Path
+) -> dict[str, object]:
+    return {
+        "tool": "nhs-dkg",
+        "version": __version__,
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "data_dir": str(data_dir.resolve()),
+        "registers": [vars(i) for i in result.registers],
+        "summary": result.summary,
+        "statements": result.statements,
+        "rebuilt": result.rebuilt,
+        "reused": result.reused,
+        "store": result.store,
+        "timings": result.timings,
+        "code": code,
+        "files": {name: (staging / name).stat().st_size for name in ("graph.nq", "graph.trig")},
+        "parts": [p.record() for p in sorted(made, key=lambda p: p.graph)],
+    }

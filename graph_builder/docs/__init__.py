@@ -1,0 +1,1 @@
+"""The documentation site of the ontology and the shapes (`nhskg docs`)."""

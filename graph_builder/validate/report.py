@@ -1,0 +1,177 @@
+"""Validation reports for each audience, from one Report: text, JSON, Turtle, JUnit XML.
+
+    text    for people: results grouped by node (file:row, name), then a one-line verdict
+    json    for programs: the schema below (VALIDATE.md documents it)
+    turtle  the standard SHACL validation report graph (sh:ValidationReport); a row its
+            register rejected is a result too (focus: the row; ndk:RegisterRowConstraintComponent)
+    junit   for CI systems: one test case per node with results; violations are failures
+
+JSON: {"conforms": bool, "failed": bool, "fail_on": "violation"|"warning", "files": [...],
+"counts": {"Violation": n, "Warning": n, "Info": n}, "focus_nodes": n, "results": [{"severity",
+"focus", "label", "path", "value", "message", "shape", "source", "column"}]}; `source` is
+"file:row" where known, `focus` null for a row its register rejected. Every format holds every
+result, and its verdict is the exit code's: `conforms` (JSON, Turtle) is true exactly when the
+exit code is 0, `failed` when it is 1 (both depend on --fail-on). Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from itertools import groupby
+from xml.etree import ElementTree as ET
+
+from graph_builder.validate.findings import SEVERITIES, Report, Result
+
+FAIL_ON = ("violation", "warning")
+_NAMES = {"Violation": "violation", "Warning": "warning", "Info": "note"}
+
+
+def render(report: Report, fmt: str, fail_on: str = "violation") -> str:
+    """The report in one of FORMATS."""
+    return FORMATS[fmt](report, fail_on)
+
+
+def verdict(report: Report, fail_on: str = "violation") -> str:
+    """One line: does the submission pass, and what was found."""
+    counts = report.counts()
+    found = ", ".join(_plural(counts[s], _NAMES[s]) for s in SEVERITIES)
+    files = _plural(len(report.files), "file")
+    checked = f"{_plural(report.focus_nodes, 'node')} checked, {report.seconds:.1f} s"
+    if not report.failed(fail_on):
+        return f"PASS: {files} conform{'s' if len(report.files) == 1 else ''} ({found}; {checked})"
+    why = "" if counts["Violation"] else " (--fail-on warning)"
+    return f"FAIL{why}: {found} in {files} ({checked})"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _key(r: Result) -> tuple[str, str]:
+    return (r.source or "", r.focus or "")
+
+
+def text(report: Report, fail_on: str = "violation") -> str:
+    lines: list[str] = []
+    for (source, focus), group in groupby(report.results, key=_key):
+        results = list(group)
+        label = results[0].label
+        heading = " ".join(x for x in (source, label and f"'{label}'", focus and f"<{_short_node(focus)}>") if x)
+        lines.append(heading or "(no node)")
+        for r in results:
+            where = []
+            if r.column:
+                where.append(f"column '{r.column}'")
+            if r.path:
+                where.append(r.path if not r.column else f"({r.path})")
+            value = f" = {_short_value(r.value)!r}" if r.value is not None else ""
+            lines.append(f"  {r.severity.upper():9} {' '.join(where)}{value}".rstrip())
+            lines.append(f"            {r.message}")
+            lines.append(f"            [{_short_shape(r.shape)}]")
+        lines.append("")
+    lines.append(verdict(report, fail_on))
+    return "\n".join(lines) + "\n"
+
+
+def _short_node(focus: str) -> str:
+    return focus.removeprefix("https://w3id.org/nhs-dkg/id/")
+
+
+def _short_value(value: str) -> str:
+    """An IRI of the graph without its common part (org/RAE, status/confirmed); text as it is."""
+    for base in ("https://w3id.org/nhs-dkg/id/", "https://w3id.org/nhs-dkg/def/"):
+        if value.startswith(base):
+            return value[len(base) :]
+    return value
+
+
+def _short_shape(shape: str) -> str:
+    return shape.replace("https://w3id.org/nhs-dkg/shapes#", "nsh:")
+
+
+def as_json(report: Report, fail_on: str = "violation") -> str:
+    document = {
+        "conforms": not report.failed(fail_on),
+        "failed": report.failed(fail_on),
+        "fail_on": fail_on,
+        "files": report.files,
+        "counts": report.counts(),
+        "focus_nodes": report.focus_nodes,
+        "results": [
+            {
+                "severity": r.severity,
+                "focus": r.focus,
+                "label": r.label,
+                "path": r.path,
+                "value": r.value,
+                "message": r.message,
+                "shape": r.shape,
+                "source": r.source,
+                "column": r.column,
+            }
+            for r in report.results
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def turtle(report: Report, fail_on: str = "violation") -> str:
+    """The standard SHACL report graph, with canonical blank nodes so runs compare equal;
+    sh:conforms is false exactly when the exit code is 1 (as pySHACL's allow_warnings)."""
+    from rdflib import RDF, Graph, Literal
+    from rdflib.compare import to_canonical_graph
+    from rdflib.namespace import SH
+
+    graph = Graph() + report.graph
+    for node in graph.subjects(RDF.type, SH.ValidationReport):
+        graph.set((node, SH.conforms, Literal(not report.failed(fail_on))))
+    canonical = Graph(namespace_manager=report.graph.namespace_manager)
+    canonical += to_canonical_graph(graph)
+    return str(canonical.serialize(format="turtle"))
+
+
+def junit(report: Report, fail_on: str = "violation") -> str:
+    counts = report.counts()
+    failing = {"Violation"} | ({"Warning"} if fail_on == "warning" else set())
+    groups = [list(g) for _, g in groupby(report.results, key=_key)]
+    suite = ET.Element(
+        "testsuite",
+        name="nhskg validate",
+        tests=str(max(len(groups), 1)),
+        failures=str(sum(any(r.severity in failing for r in g) for g in groups)),
+        errors="0",
+        time=f"{report.seconds:.3f}",
+    )
+    for group in groups:
+        first = group[0]
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=(first.source or "submission").split(":")[0],
+            name=" ".join(x for x in (first.source, first.label, first.focus) if x),
+        )
+        bad = [r for r in group if r.severity in failing]
+        if bad:
+            failure = ET.SubElement(case, "failure", message=bad[0].message, type=bad[0].severity)
+            failure.text = "\n".join(_line(r) for r in bad)
+        notes = [r for r in group if r.severity not in failing]
+        if notes:
+            ET.SubElement(case, "system-out").text = "\n".join(_line(r) for r in notes)
+    if not groups:
+        ET.SubElement(suite, "testcase", classname="submission", name=f"{report.focus_nodes} nodes conform")
+    ET.SubElement(suite, "system-out").text = (
+        f"{verdict(report, fail_on)}\n{counts['Violation']} violations, {counts['Warning']} warnings, "
+        f"{counts['Info']} notes"
+    )
+    ET.indent(suite)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suite, encoding="unicode") + "\n"
+
+
+def _line(r: Result) -> str:
+    column = f" column '{r.column}'" if r.column else ""
+    value = f" = {r.value!r}" if r.value is not None else ""
+    return f"{r.severity}:{column} {r.path or ''}{value}: {r.message} [{_short_shape(r.shape)}]"
+
+
+FORMATS: dict[str, Callable[[Report, str], str]] = {"text": text, "json": as_json, "turtle": turtle, "junit": junit}
