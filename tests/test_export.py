@@ -17,10 +17,12 @@ from pathlib import Path
 import networkx as nx
 import pytest
 from clirun import run_cli as cli
+from importgraph import cycles, imports_within, longest_module
 
 from graph_builder.cli.main import EXPORT_FORMATS, EXPORT_VIEWS
 from graph_builder.export import views as export_views
-from graph_builder.export.model import FORMATS, LIST_SEPARATOR, export
+from graph_builder.export.graph import LIST_SEPARATOR
+from graph_builder.export.model import FORMATS, export
 from graph_builder.questions import network
 from graph_builder.store.embedded import open_store
 
@@ -417,15 +419,15 @@ def test_validity_is_the_in_effect_rule(projection):
 def test_large_layout_is_linear_deterministic_and_separates_components():
     import time
 
-    from graph_builder.export import style as export_style
+    from graph_builder.export import layout as export_layout
 
     nodes = [f"n{i:05d}" for i in range(6_000)]
     edges = [(nodes[i], nodes[i // 8]) for i in range(1, 5_000)]  # one tree of 5,000 nodes
     edges += [(nodes[i], nodes[i + 1]) for i in range(5_000, 5_600, 2)]  # 300 pairs; 400 single nodes
     start = time.perf_counter()
-    first = export_style.layout(nodes, edges)
+    first = export_layout.layout(nodes, edges)
     assert time.perf_counter() - start < 30  # the exact force would need 6,000² pairs each of 200 rounds
-    assert first == export_style.layout(nodes, edges) and set(first) == set(nodes)
+    assert first == export_layout.layout(nodes, edges) and set(first) == set(nodes)
     xs = [x for x, _ in first.values()]
     assert min(xs) == 20.0 and max(xs) == pytest.approx(1020.0, abs=0.1)
     tree = {first[n] for n in nodes[:5_000]}
@@ -436,16 +438,16 @@ def test_large_layout_is_linear_deterministic_and_separates_components():
 
 def test_small_views_keep_the_exact_layout(build_dir, monkeypatch):
     """Up to LARGE nodes the layout is the exact one, so the shipped pictures do not change."""
-    from graph_builder.export import style as export_style
-    from graph_builder.export.model import property_graph
+    from graph_builder.export import layout as export_layout
+    from graph_builder.export.view_graph import property_graph
 
     def refuse(*args, **kwargs):
         raise AssertionError("a small view took the large-view layout")
 
-    monkeypatch.setattr(export_style, "_layout_large", refuse)
-    monkeypatch.setattr(export_style, "_spread", refuse)
+    monkeypatch.setattr(export_layout, "_layout_large", refuse)
+    monkeypatch.setattr(export_layout, "_spread", refuse)
     graph = property_graph(open_store(build_dir), "all")
-    assert len(graph.nodes) <= export_style.LARGE
+    assert len(graph.nodes) <= export_layout.LARGE
     positions = graph.positions()
     assert len(positions) == len(graph.nodes) and len(set(positions.values())) == len(positions)
 
@@ -453,11 +455,11 @@ def test_small_views_keep_the_exact_layout(build_dir, monkeypatch):
 @pytest.mark.parametrize("fmt", ["svg", "graphml", "html"])
 def test_the_large_path_on_the_shipped_build(fmt, build_dir, tmp_path, monkeypatch):
     """With the thresholds lowered, the shipped views take the large-view code and still export."""
+    from graph_builder.export import layout as export_layout
     from graph_builder.export import picture as export_picture
-    from graph_builder.export import style as export_style
 
-    monkeypatch.setattr(export_style, "LARGE", 20)
-    monkeypatch.setattr(export_style, "EXACT", 5)
+    monkeypatch.setattr(export_layout, "LARGE", 20)
+    monkeypatch.setattr(export_layout, "EXACT", 5)
     monkeypatch.setattr(export_picture, "LARGE", 20)
     out = tmp_path / f"areas.{fmt}"
     done = export(build_dir, fmt, out, "areas")
@@ -481,7 +483,7 @@ def test_too_large_a_picture_is_refused_with_one_line(build_dir, tmp_path, capsy
 def test_streamed_pages_are_the_whole_document(build_dir):
     from graph_builder.export import html as export_html
     from graph_builder.export import xml as export_xml
-    from graph_builder.export.model import property_graph
+    from graph_builder.export.view_graph import property_graph
 
     graph = property_graph(open_store(build_dir), "followers", whole=True)
     text = "".join(export_html._script_json_pieces(graph))
@@ -539,3 +541,11 @@ def test_export_help_points_to_a_page_that_exists(capsys):
     assert code == 0 and found, stdout
     readme = Path(__file__).resolve().parent.parent / "README.md"
     assert f"### {found.group(1)}\n" in readme.read_text(encoding="utf-8")
+
+
+def test_the_export_modules_import_each_other_one_way():
+    """The property graph has its own module: the format registry imports the formats and they
+    import the graph, never the registry (model and picture imported each other, broken up only
+    by function-level imports); no module is over ~350 lines."""
+    assert cycles(imports_within("export")) == []
+    assert longest_module("export")[0] <= 350

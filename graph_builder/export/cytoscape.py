@@ -23,7 +23,7 @@ import json
 from typing import Any
 
 from graph_builder import __version__
-from graph_builder.export.model import PropertyGraph
+from graph_builder.export.graph import PropertyGraph
 from graph_builder.export.style import colour, edge_style
 
 

@@ -13,7 +13,7 @@ minutes on the all view; add `-Gsplines=true` to the command for a small view if
 from __future__ import annotations
 
 from graph_builder import __version__
-from graph_builder.export.model import PropertyGraph, Value, flat
+from graph_builder.export.graph import PropertyGraph, Value, flat
 from graph_builder.export.style import caption, colour, edge_style
 
 _RESERVED = {"label": "pref_label", "name": "display_name", "style": "style_", "color": "color_", "id": "id_"}

@@ -23,9 +23,9 @@ from importlib.resources import files
 from typing import Any
 
 from graph_builder import __version__
-from graph_builder.export.model import Edge, Node, PropertyGraph
+from graph_builder.export.graph import PropertyEdge, PropertyGraph, PropertyNode
 from graph_builder.export.style import KIND_NAMES, colour, edge_style, legend, short_name
-from graph_builder.export.views import VIEW_RELATIONS, describe
+from graph_builder.export.views import VIEW_RELATIONS, describe_period
 
 _NODE_FIELDS = ("kind", "name", "caption", "code", "anchor", "anchor_from")
 
@@ -40,7 +40,7 @@ def viewer_data(graph: PropertyGraph) -> dict[str, Any]:
     return data
 
 
-def _node_item(node: Node, positions: dict[str, tuple[float, float]]) -> dict[str, Any]:
+def _node_item(node: PropertyNode, positions: dict[str, tuple[float, float]]) -> dict[str, Any]:
     x, y = positions[node.id]
     item: dict[str, Any] = {"id": node.id, "x": x, "y": y, "colour": colour(str(node.attrs.get("kind", "")))}
     item.update({k: node.attrs[k] for k in _NODE_FIELDS if k in node.attrs})
@@ -51,7 +51,7 @@ def _node_item(node: Node, positions: dict[str, tuple[float, float]]) -> dict[st
     return item
 
 
-def _edge_item(edge: Edge, index: dict[str, int]) -> dict[str, Any]:
+def _edge_item(edge: PropertyEdge, index: dict[str, int]) -> dict[str, Any]:
     line_colour, dash = edge_style(edge.attrs)
     item = {
         "id": edge.id,
@@ -87,7 +87,7 @@ def _summary(graph: PropertyGraph) -> dict[str, Any]:
             {
                 "from": start.isoformat() if start else None,
                 "until": until.isoformat() if until else None,
-                "text": describe((start, until)),
+                "text": describe_period((start, until)),
             }
             for start, until in graph.periods
             if start or until

@@ -1,6 +1,6 @@
 """Pictures of a view (PNG, SVG) drawn with matplotlib at the export's layout.
 
-Nodes are coloured by kind (the palette of export_style.py) and sized by degree;
+Nodes are coloured by kind (the palette of style.py) and sized by degree;
 exemplars (followers view) have a thick black ring; edges are coloured and dashed by
 status (confirmed solid, proposed dashed, dropped dotted red; live deployments solid,
 chosen or planned dashed, withdrawn dotted) with an arrow from follower to exemplar,
@@ -11,7 +11,7 @@ and the edge styles. The SVG is byte-identical for the same build (fixed ids, no
 date); the PNG is too on one machine, but its pixels depend on the FreeType and
 matplotlib versions, so the README pictures are regenerated, not compared.
 
-A view of more than `export_style.LARGE` nodes is drawn in bulk (one line collection per
+A view of more than `layout.LARGE` nodes is drawn in bulk (one line collection per
 edge style, no arrow heads, one scatter of the nodes), which takes seconds rather than
 minutes; one of more than `LIMIT` nodes is refused (a UsageError: exit 2 with one line
 suggesting a narrower view or a format for viewers), since no picture of it could be read.
@@ -26,8 +26,9 @@ from typing import Any
 
 from graph_builder import __version__
 from graph_builder.core.errors import UsageError
-from graph_builder.export.model import PropertyGraph
-from graph_builder.export.style import LARGE, caption, colour, edge_style, legend, short_name
+from graph_builder.export.graph import PropertyGraph
+from graph_builder.export.layout import LARGE
+from graph_builder.export.style import caption, colour, edge_style, legend, short_name
 
 SMALL = 80
 """Views with at most this many nodes label every node with its code and short name."""

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from graph_builder.core import iri as mint
 from graph_builder.core.terms import PREFIXES
-from graph_builder.export.model import PropertyGraph
+from graph_builder.export.graph import PropertyGraph
 
 if TYPE_CHECKING:
     from graph_builder.store.embedded import GraphStore
@@ -27,11 +27,11 @@ if TYPE_CHECKING:
 _ABOUT = "SELECT DISTINCT ?s ?p ?o WHERE { VALUES ?s { %s } ?s ?p ?o }"
 _ABOUT_ONE = "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }"
 
-BATCH = 500
+SUBJECTS_PER_QUERY = 500
 """Subjects looked up per query (each is an index lookup: the build is never read whole)."""
 
 
-def triples(graph: PropertyGraph) -> list[ox.Triple]:
+def view_triples(graph: PropertyGraph) -> list[ox.Triple]:
     """The sorted statements of the view's subjects (and the blank nodes they reach)."""
     assert graph.store is not None, "an RDF export needs the build's store"
     wanted = {n.id for n in graph.nodes} | {e.node for e in graph.edges if e.node.startswith(mint.ID)}
@@ -40,7 +40,7 @@ def triples(graph: PropertyGraph) -> list[ox.Triple]:
     todo: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(iri) for iri in sorted(wanted)]
     seen = {str(term) for term in todo}
     while todo:
-        batch, todo = todo[:BATCH], todo[BATCH:]
+        batch, todo = todo[:SUBJECTS_PER_QUERY], todo[SUBJECTS_PER_QUERY:]
         for triple in _statements(graph.store, batch):
             found.add(triple)
             if isinstance(triple.object, ox.BlankNode) and str(triple.object) not in seen:
@@ -62,14 +62,14 @@ def _statements(store: GraphStore, subjects: list[ox.NamedNode | ox.BlankNode]) 
     return triples
 
 
-def ntriples(graph: PropertyGraph) -> bytes:
-    return "".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in triples(graph)).encode("utf-8")
+def view_ntriples(graph: PropertyGraph) -> bytes:
+    return "".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in view_triples(graph)).encode("utf-8")
 
 
-def turtle(graph: PropertyGraph) -> bytes:
-    return ox.serialize(triples(graph), format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES)) or b""
+def view_turtle(graph: PropertyGraph) -> bytes:
+    return ox.serialize(view_triples(graph), format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES)) or b""
 
 
-def jsonld(graph: PropertyGraph) -> bytes:
-    expanded = json.loads(ox.serialize(triples(graph), format=ox.RdfFormat.JSON_LD) or b"[]")
+def view_jsonld(graph: PropertyGraph) -> bytes:
+    expanded = json.loads(ox.serialize(view_triples(graph), format=ox.RdfFormat.JSON_LD) or b"[]")
     return (json.dumps(expanded, ensure_ascii=False, indent=1) + "\n").encode("utf-8")

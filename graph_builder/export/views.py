@@ -66,7 +66,7 @@ VIEW_READS: dict[str, tuple[str, ...]] = {
 """The relations each view reads from the graph: its edges' and those that say its anchors
 (followers: the participations that make an exemplar)."""
 
-GDE = mint.thing("programme", "global-digital-exemplar")
+_GDE = mint.thing("programme", "global-digital-exemplar")
 
 
 def projection(store: GraphStore, name: str, timeout: float | None = DEFAULT_TIMEOUT) -> nx.MultiDiGraph:
@@ -118,7 +118,11 @@ def anchors(graph: nx.MultiDiGraph, name: str) -> dict[str, date | None]:
         return {}
     found: dict[str, date | None] = {}
     for u, v, data in edges_of(graph, "participation"):
-        if v == GDE and data["role"] in ("exemplar", "joint-exemplar") and data["status"] in ("announced", "confirmed"):
+        if (
+            v == _GDE
+            and data["role"] in ("exemplar", "joint-exemplar")
+            and data["status"] in ("announced", "confirmed")
+        ):
             since = validity(data)[0]
             earlier = found.get(u, date.max)
             found[u] = None if since is None or earlier is None else min(since, earlier)
@@ -198,7 +202,7 @@ def periods(graph: nx.MultiDiGraph, name: str) -> list[Period]:
     return merged
 
 
-def describe(span: Period) -> str:
+def describe_period(span: Period) -> str:
     """A period in words, its last day included: `from 2017-04-01 to 2018-03-31`."""
     start, until = span
     begin = f"from {start.isoformat()}" if start else "always"
@@ -209,7 +213,7 @@ def describe(span: Period) -> str:
 
 def nothing_on(name: str, as_of: date, spans: list[Period]) -> str:
     """The one-line error for a date on which a view selects nothing: when it does select something."""
-    said = [describe(span) for span in spans]
+    said = [describe_period(span) for span in spans]
     if not said:
         return f"the {name} view selects nothing on {as_of.isoformat()}: the build has no {_HELD[name]}"
     listed = said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from xml.sax.saxutils import escape, quoteattr
 
 from graph_builder import __version__
-from graph_builder.export.model import Edge, Node, PropertyGraph, Value, flat
+from graph_builder.export.graph import PropertyEdge, PropertyGraph, PropertyNode, Value, flat
 from graph_builder.export.style import caption, colour, edge_style, rgb
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -44,7 +44,7 @@ def _lexical(value: Value) -> str:
     return _text(plain)
 
 
-def key_types(items: list[Node] | list[Edge]) -> dict[str, str]:
+def key_types(items: list[PropertyNode] | list[PropertyEdge]) -> dict[str, str]:
     """Attribute name → GraphML type, over every element that has it."""
     seen: dict[str, set[str]] = {}
     for item in items:
