@@ -29,12 +29,12 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SKOS, XSD
 
-from graph_builder.core.iri import ID
+from graph_builder.core.iri import ID, SHAPES
 from graph_builder.core.terms import PREFIXES
 from graph_builder.docs.site import anchor, curie, link, load, page, text_of
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
-NSH = Namespace("https://w3id.org/nhs-dkg/shapes#")
+NSH = Namespace(SHAPES)
 EXAMPLE = ID + "example/"
 
 Triple = tuple[Any, Any, Any]

@@ -26,6 +26,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 
 from graph_builder import __version__
+from graph_builder.core import iri as mint
 from graph_builder.core import resources
 from graph_builder.core.errors import UsageError
 from graph_builder.core.folders import swap_folder
@@ -33,7 +34,7 @@ from graph_builder.core.terms import PREFIXES
 
 GENERATOR = f"nhskg {__version__}"
 DCTERMS = Namespace("http://purl.org/dc/terms/")
-NDK = Namespace("https://w3id.org/nhs-dkg/def#")
+NDK = Namespace(mint.DEF)
 
 STYLE = """
 body { font: 15px/1.5 "DejaVu Sans", Helvetica, Arial, sans-serif; color: #222; max-width: 70em; margin: 0 auto;
@@ -71,7 +72,7 @@ def page(title: str, body: Iterable[str]) -> str:
 
 
 _CURIES = sorted(
-    {**PREFIXES, "nsh": "https://w3id.org/nhs-dkg/shapes#", "sh": "http://www.w3.org/ns/shacl#"}.items(),
+    {**PREFIXES, "nsh": mint.SHAPES, "sh": "http://www.w3.org/ns/shacl#"}.items(),
     key=lambda kv: -len(kv[1]),
 )
 

@@ -43,6 +43,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from graph_builder.core import iri as mint
 from graph_builder.core.errors import UsageError
 from graph_builder.core.files import write_chunks_atomic
 from graph_builder.export.views import VIEWS
@@ -302,8 +303,7 @@ def flat(value: Value) -> str | int | float | bool:
 
 def _sources(store: GraphStore, keys: set[str], timeout: float | None) -> dict[str, dict[str, str]]:
     """Title, publisher, date and address of the cited sources, by key."""
-    query = """PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX schema: <https://schema.org/>
-PREFIX ndk: <https://w3id.org/nhs-dkg/def#>
+    query = f"PREFIX ndk: <{mint.DEF}>\n" + """PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX schema: <https://schema.org/>
 SELECT ?key ?title ?publisher ?date ?url WHERE { ?s a ndk:Source ; dcterms:identifier ?key .
   OPTIONAL { ?s dcterms:title ?title } OPTIONAL { ?s dcterms:publisher ?publisher }
   OPTIONAL { ?s dcterms:date ?date } OPTIONAL { ?s schema:url ?url } }"""
