@@ -23,8 +23,9 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-BASE = "https://w3id.org/nhs-dkg/"
-ID, DEF, CONCEPT, GRAPH = BASE + "id/", BASE + "def#", BASE + "def/", BASE + "graph/"
+from graph_builder.core import iri as mint
+
+BASE, ID, DEF, CONCEPT, GRAPH = mint.BASE, mint.ID, mint.DEF, mint.CONCEPT, mint.GRAPH
 NS = {
     "ndk": DEF,
     "org": "http://www.w3.org/ns/org#",

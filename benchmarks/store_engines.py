@@ -40,18 +40,19 @@ import time
 from datetime import date
 from pathlib import Path
 
+from graph_builder.core import iri as mint
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 ENGINES = ("pyoxigraph-store", "pyoxigraph-memory", "oxrdflib-store", "oxrdflib-memory", "rdflib")
 FIRST = "who-follows-whom"
-ID = "https://w3id.org/nhs-dkg/id/"
-ONTOLOGY_GRAPH = "<https://w3id.org/nhs-dkg/graph/ontology>"
+ID = mint.ID
+ONTOLOGY_GRAPH = f"<{mint.graph('ontology')}>"
 
 
 def workload() -> list[tuple[str, str, dict[str, str]]]:
     """(name, query text, {variable: IRI or literal text}) for every saved SPARQL question."""
     sys.path.insert(0, str(REPO))
-    from graph_builder.core import iri as mint
     from graph_builder.questions.catalogue import catalogue
 
     jobs = []

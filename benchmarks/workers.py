@@ -18,8 +18,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-ORG = "https://w3id.org/nhs-dkg/id/org/"
-PROGRAMME = "https://w3id.org/nhs-dkg/id/programme/"
+from graph_builder.core import iri as mint
+
+ORG = mint.ID + "org/"
+PROGRAMME = mint.ID + "programme/"
 
 
 def _params(data: Path) -> dict[str, dict[str, str]]:

@@ -107,7 +107,7 @@ from graph_builder.cli import main as cli
 from graph_builder.core import folders as publishing
 
 mode, after = sys.argv[1], int(sys.argv[2])  # killed after this many steps of the publishing step
-real_publish, done = publishing.publish, []
+real_publish, done = publishing.swap_folder, []
 
 def step(name, real):
     def run(*args):
@@ -128,7 +128,7 @@ def publish(staging, out_dir):
     os.replace, shutil.rmtree = step("replace", os.replace), step("rmtree", shutil.rmtree)
     real_publish(staging, out_dir)
 
-publishing.publish = publish
+publishing.swap_folder = publish
 cli.main(sys.argv[3:])
 """
 

@@ -36,6 +36,7 @@ from graph_builder.cli.main import main
 from graph_builder.core import iri as mint
 from graph_builder.core import terms as t
 from graph_builder.core.errors import InputError, NhskgError
+from graph_builder.core.files import write_atomic
 from graph_builder.questions.catalogue import run
 from graph_builder.registers import BUILDERS
 from graph_builder.registers.base import Column, Context, check_value
@@ -503,7 +504,7 @@ def test_a_valid_organisation_row_comes_back_unchanged(row, scratch, ctx, contex
     register.write_text(csv_text([header, [row[c] for c in header]]), encoding="utf-8")
     quads = build_register(ORGANISATIONS, register, _empty_register(ctx.value), "organisations.csv")
     build = scratch / "build"
-    writer.write_atomic(build / "graph.nq", [*context_graphs.value, *writer.nquads_lines(quads)])
+    write_atomic(build / "graph.nq", [*context_graphs.value, *writer.nquads_lines(quads)])
     answer = run("organisation", {"code": row["code"]}, build=build).records()
     record = mint.relation("record", row["code"], row["source"])
     said: dict[tuple[str, str], set[str]] = {}

@@ -23,15 +23,17 @@ import pytest
 from clirun import run_cli as cli
 
 from graph_builder.cli import main as cli_module
-from graph_builder.core.errors import UsageError
+from graph_builder.core.errors import ServerError, UsageError
 from graph_builder.questions.answers import render
 from graph_builder.questions.catalogue import catalogue, run, run_sparql
 from graph_builder.registers import BUILDERS
+from graph_builder.store import endpoint as endpoints
 from graph_builder.store import push as pushing
-from graph_builder.store import remote, serve
+from graph_builder.store import serve
 from graph_builder.store.embedded import open_store
+from graph_builder.store.endpoint import Credentials, Endpoint
 from graph_builder.store.push import PushFailed, push
-from graph_builder.store.remote import Credentials, Endpoint, RemoteStore, ServerError, bind_values
+from graph_builder.store.remote import RemoteStore, bind_values
 
 pytestmark = pytest.mark.slow
 AS_OF = "2018-01-31"
@@ -137,7 +139,8 @@ def test_a_server_killed_mid_push_is_reported_and_a_second_push_completes_it(tmp
     error = failure.value
     lines = str(error).splitlines()
     graphs = sorted(open_store(build_dir).graph_sizes())
-    assert error.exit_code == 3 and "(3 tries)" in lines[0]
+    assert error.exit_code == 4 and "(3 tries)" in lines[0]
+    assert (error.url, error.status, error.retryable) == (endpoint.store_url, None, True)  # no answer
     assert [line.split()[1] for line in lines[1:-1]] == graphs
     states = [line.split()[0] for line in lines[1:-1]]
     killed = graphs.index("https://w3id.org/nhs-dkg/graph/memberships")
@@ -160,14 +163,16 @@ def test_a_server_error_is_retried_and_leaves_the_graph_unknown(fake, build_dir)
         push(build_dir, Endpoint.from_options(fake), retries=2, backoff=0.01)
     lines = str(failure.value).splitlines()
     assert len(Fake.seen) == 3 and "HTTP 503" in lines[0] and "(3 tries)" in lines[0]
+    error = failure.value
+    assert (error.url, error.status, error.retryable, error.exit_code) == (f"{fake}/store", 503, True, 4)
     assert lines[1].startswith("unknown ") and all(line.startswith("old ") for line in lines[2:-1])
 
 
-def test_the_cli_reports_a_failed_push_one_line_per_graph_exit_3(build_dir, capsys):
+def test_the_cli_reports_a_failed_push_one_line_per_graph_exit_4(build_dir, capsys):
     url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     code, _, err = cli(["push", "--endpoint", url, "--build", str(build_dir), "--retries", "1"], capsys)
     lines = err.splitlines()
-    assert code == 3 and "Traceback" not in err
+    assert code == 4 and "Traceback" not in err
     assert lines[0].startswith("nhskg: the push stopped:") and "connection refused" in lines[0]
     assert all(line.startswith("old ") for line in lines[1:-1]) and len(lines) == len(BUILDERS) + 4
 
@@ -257,9 +262,16 @@ def test_a_bad_url_is_exit_2(url, capsys):
     assert code == 2 and err.count("\n") == 1 and "s3cret" not in err
 
 
-def test_connection_refused_is_one_line_exit_3(capsys):
+def test_connection_refused_is_one_line_exit_4(capsys):
     code, out, err = cli(["query", "exemplars", "--endpoint", f"http://127.0.0.1:{free_port()}"], capsys)
-    assert (code, out) == (3, "") and err.count("\n") == 1 and "connection refused" in err
+    assert (code, out) == (4, "") and err.count("\n") == 1 and "connection refused" in err
+
+
+def test_connection_refused_has_no_status_and_may_be_retried():
+    url = f"http://127.0.0.1:{free_port()}"
+    with pytest.raises(ServerError, match="connection refused") as refused:
+        RemoteStore(Endpoint.from_options(url), timeout=5).select("ASK { ?s ?p ?o }")
+    assert (refused.value.url, refused.value.status, refused.value.retryable) == (f"{url}/query", None, True)
 
 
 class Fake(BaseHTTPRequestHandler):
@@ -309,10 +321,30 @@ def fake():
         ((200, "application/sparql-results+json", b"{}", 3.0), "no answer"),
     ],
 )
-def test_a_failing_server_is_one_line_exit_3(answer, expected, fake, capsys):
+def test_a_failing_server_is_one_line_exit_4(answer, expected, fake, capsys):
     Fake.answer = answer
     code, out, err = cli(["query", "exemplars", "--endpoint", fake, "--timeout", "1"], capsys)
-    assert (code, out) == (3, "") and err.count("\n") == 1 and expected in err, err
+    assert (code, out) == (4, "") and err.count("\n") == 1 and expected in err, err
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "retryable"),
+    [
+        ((200, "text/html", b"<html>hello</html>", 0.0), 200, False),
+        ((500, "text/plain", b"disk full", 0.0), 500, True),
+        ((503, "text/plain", b"", 0.0), 503, True),
+        ((429, "text/plain", b"", 0.0), 429, True),
+        ((404, "text/plain", b"", 0.0), 404, False),
+        ((400, "text/plain", b"", 0.0), 400, False),
+        ((200, "application/sparql-results+json", b"{}", 3.0), None, True),
+    ],
+)
+def test_a_server_error_says_its_url_status_and_whether_to_retry(answer, status, retryable, fake):
+    Fake.answer = answer
+    with pytest.raises(ServerError) as failed:
+        RemoteStore(Endpoint.from_options(fake), timeout=1).select("ASK { ?s ?p ?o }")
+    error = failed.value
+    assert (error.url, error.status, error.retryable, error.exit_code) == (f"{fake}/query", status, retryable, 4)
 
 
 def test_basic_auth_comes_from_the_environment_and_is_never_shown(fake, capsys, monkeypatch):
@@ -321,7 +353,7 @@ def test_basic_auth_comes_from_the_environment_and_is_never_shown(fake, capsys, 
     pair = base64.b64encode(b"analyst:s3cret-pw").decode()
     Fake.answer = (401, "text/plain", f"bad credentials s3cret-pw Basic {pair}".encode(), 0.0)
     code, out, err = cli(["query", "exemplars", "--endpoint", fake], capsys)
-    assert code == 3 and "HTTP 401" in err
+    assert code == 4 and "HTTP 401" in err
     assert Fake.seen[-1]["Authorization"] == f"Basic {pair}"
     assert "s3cret-pw" not in out + err and pair not in out + err
 
@@ -330,7 +362,7 @@ def test_a_token_is_sent_as_a_bearer_and_never_shown(fake, build_dir, capsys, mo
     monkeypatch.setenv("NHSKG_TOKEN", "tok-123456")
     Fake.answer = (403, "text/plain", b"token tok-123456 refused", 0.0)
     code, _, err = cli(["push", "--endpoint", fake, "--build", str(build_dir), "--retries", "0"], capsys)
-    assert code == 3 and "HTTP 403" in err and "tok-123456" not in err
+    assert code == 4 and "HTTP 403" in err and "tok-123456" not in err
     assert Fake.seen[-1]["Authorization"] == "Bearer tok-123456"
     assert len(Fake.seen) == 1  # 403 is not retried
 
@@ -344,7 +376,7 @@ def test_credentials_need_both_halves_and_one_kind():
 
 
 def test_the_cli_choices_are_the_apis():
-    assert tuple(remote.LAYOUTS) == cli_module.SERVER_LAYOUTS
+    assert tuple(endpoints.LAYOUTS) == cli_module.SERVER_LAYOUTS
     assert pushing.METHODS == cli_module.PUSH_METHODS
 
 

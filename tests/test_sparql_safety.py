@@ -12,7 +12,8 @@ from graph_builder.cli.main import main
 from graph_builder.core import resources
 from graph_builder.core.errors import UsageError
 from graph_builder.questions.catalogue import run, run_sparql
-from graph_builder.store.embedded import QueryTimeout, check_read_only, open_store
+from graph_builder.store.embedded import QueryTimeout, open_store
+from graph_builder.store.policy import check_read_only
 
 
 @pytest.fixture(scope="session")

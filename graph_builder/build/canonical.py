@@ -1,4 +1,4 @@
-"""Canonical output: sorted N-Quads and TriG from formatted quads, written atomically.
+"""Canonical output: sorted N-Quads and TriG from formatted quads.
 
 The same quads always give byte-identical files: statements are de-duplicated and
 sorted by graph, subject, predicate, object (as text); TriG groups them by graph and
@@ -7,13 +7,10 @@ subject and abbreviates vocabulary IRIs with the fixed prefixes of `terms.PREFIX
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from itertools import groupby
 from operator import itemgetter
-from pathlib import Path
 
 from graph_builder.core import iri as mint
 from graph_builder.core.terms import PREFIXES, Quad
@@ -88,25 +85,3 @@ def trig_lines(quads: list[Quad]) -> Iterator[str]:
                 statements.append(f"    {p} {', '.join(short_term(q.o) for q in objs)}")
             yield f"  {subject}\n" + " ;\n".join(statements) + " .\n"
         yield "}\n"
-
-
-def umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def write_atomic(path: Path, chunks: Iterable[str]) -> None:
-    """Write text to a temporary file beside `path`, fsync it, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as out:
-            out.writelines(chunks)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, 0o666 & ~umask())  # mkstemp makes 0600; give the file the usual mode
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

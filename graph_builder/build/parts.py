@@ -26,6 +26,7 @@ from typing import IO
 from graph_builder.build import canonical as writer
 from graph_builder.build.summary import WANTED, Partial, Tally
 from graph_builder.core import terms as t
+from graph_builder.core.files import atomic_file
 
 RUN = 1_000_000  # lines sorted in memory at a time (about 250 MB); more go to sorted runs on disk
 BLOCK = 100_000  # lines written at a time
@@ -158,8 +159,7 @@ def assemble(path: Path, head: str, pieces: list[Piece]) -> list[tuple[int, int]
             return [(p.offset, p.length) for p in pieces]
         except OSError:
             Path(tmp).unlink(missing_ok=True)  # no hard links here: copy
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    return _write_pieces(path, Path(tmp_name), fd, head, pieces)
+    return _write_pieces(path, head, pieces)
 
 
 def _whole(head: str, pieces: list[Piece]) -> Path | None:
@@ -180,23 +180,15 @@ def _whole(head: str, pieces: list[Piece]) -> Path | None:
         return None
 
 
-def _write_pieces(path: Path, tmp: Path, fd: int, head: str, pieces: list[Piece]) -> list[tuple[int, int]]:
+def _write_pieces(path: Path, head: str, pieces: list[Piece]) -> list[tuple[int, int]]:
     placed: list[tuple[int, int]] = []
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(head.encode("utf-8"))
-            for piece in pieces:
-                out.flush()
-                placed.append((out.tell(), piece.length))
-                with open(piece.path, "rb") as src:
-                    _copy(src, out, piece.offset, piece.length)
+    with atomic_file(path) as out:
+        out.write(head.encode("utf-8"))
+        for piece in pieces:
             out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, 0o666 & ~writer.umask())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+            placed.append((out.tell(), piece.length))
+            with open(piece.path, "rb") as src:
+                _copy(src, out, piece.offset, piece.length)
     return placed
 
 

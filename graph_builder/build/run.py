@@ -3,7 +3,7 @@
 `build(data_dir, out_dir)` reads every register, checks it (all problems, located),
 resolves references across registers, runs each builder, and writes `graph.trig`,
 `graph.nq`, the persistent store and `manifest.json` into a fresh folder that replaces
-`out_dir` only once it is complete (publish.py). The clock time goes into the manifest
+`out_dir` only once it is complete (core/folders.py). The clock time goes into the manifest
 only, so the graph files are byte-identical for the same registers. Registers are
 built one at a time in bounded memory, and a register that has not changed since the
 build in `out_dir` is reused, not rebuilt (pipeline.py); `full=True` rebuilds all.
@@ -29,6 +29,7 @@ from graph_builder.core import folders as publish
 from graph_builder.core import iri as mint
 from graph_builder.core import terms as t
 from graph_builder.core.errors import InputError, Problem, UsageError
+from graph_builder.core.files import write_atomic
 from graph_builder.registers import BUILDERS, Builder, Context, Row, canonical
 
 OUTPUTS = ("graph.trig", "graph.nq", "manifest.json")
@@ -197,8 +198,8 @@ def _build(data_dir: Path, out_dir: Path, full: bool) -> BuildResult:
             os.replace(keys, staging / pipeline.KEYS / keys.name)
         shutil.rmtree(scratch)
         manifest = _manifest(result, data_dir, code, made.made, staging)
-        writer.write_atomic(staging / "manifest.json", [json.dumps(manifest, indent=2) + "\n"])
-        publish.publish(staging, out_dir)
+        write_atomic(staging / "manifest.json", [json.dumps(manifest, indent=2) + "\n"])
+        publish.swap_folder(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

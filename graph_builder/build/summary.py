@@ -54,7 +54,7 @@ _BREAKDOWNS = {
     "deployments by provision": ("Deployment", ("provision",)),
 }
 WANTED = {t.ndk(p): p for p in ("organisationType", "role", "cohort", "status", "provision")}
-_BREAKDOWN_OF = {t.iri(mint.term(cls)): (section, props) for section, (cls, props) in _BREAKDOWNS.items()}
+_BREAKDOWN_OF = {t.iri(mint.ontology_term(cls)): (section, props) for section, (cls, props) in _BREAKDOWNS.items()}
 
 
 def _local(term: str) -> str:
@@ -99,7 +99,7 @@ def combine(partials: Iterable[Mapping[str, Mapping[str, int]]]) -> Summary:
         for section, counts in partial.items():
             total.setdefault(section, Counter()).update(counts)
     by_class = total.get("classes", Counter())
-    counts = {label: by_class[mint.term(cls)] for cls, label in _CLASSES}
+    counts = {label: by_class[mint.ontology_term(cls)] for cls, label in _CLASSES}
     counts.update({label: by_class[iri] for iri, label in _EXTERNAL})
     return {
         "triples per named graph": dict(sorted(total.get("graph", Counter()).items())),

@@ -22,7 +22,7 @@ from graph_builder.core.errors import InputError, NhskgError, UsageError
 if TYPE_CHECKING:  # imported when used, so that `nhskg --help` stays fast
     from click.decorators import FC
 
-    from graph_builder.store.remote import Endpoint
+    from graph_builder.store.endpoint import Endpoint
 
 EXIT_CODES = {0: "ok", 1: "validation found violations", 2: "bad input or usage", 3: "internal error"}
 
@@ -123,7 +123,7 @@ _timeout_option = click.option(
 )
 
 SERVER_LAYOUTS = ("oxigraph", "fuseki", "graphdb", "virtuoso")
-"""--layout choices: the keys of graph_builder.store.remote.LAYOUTS (a test checks they agree)."""
+"""--layout choices: the keys of graph_builder.store.endpoint.LAYOUTS (a test checks they agree)."""
 PUSH_METHODS = ("gsp", "update")
 """--method choices of push: graph_builder.store.push.METHODS (a test checks they agree)."""
 
@@ -158,7 +158,7 @@ def _endpoint(
     """An Endpoint from the options (credentials: options, else NHSKG_* variables); None for the build."""
     if endpoint is None and query_url is None and update_url is None and store_url is None:
         return None
-    from graph_builder.store.remote import Credentials, Endpoint
+    from graph_builder.store.endpoint import Credentials, Endpoint
 
     credentials = Credentials.from_options(user, password, token)
     return Endpoint.from_options(endpoint, query_url, update_url, store_url, layout, credentials)
@@ -413,8 +413,8 @@ def validate(
     says). Exit codes: 0 conforms, 1 violations (or warnings with --fail-on
     warning), 2 bad input or usage, 3 internal error.
     """
-    from graph_builder.build.canonical import write_atomic
     from graph_builder.core.errors import ValidationFailed
+    from graph_builder.core.files import write_atomic
     from graph_builder.validate import report as reporting
     from graph_builder.validate import run as validating
 
@@ -564,9 +564,9 @@ def serve(build_dir: Path, bind: str, read_write: bool, copy_to: Path | None) ->
         click.echo(f"Ask it: nhskg query who-follows-whom --endpoint {server.url}")
         click.echo("Press Ctrl-C to stop.")
         status = server.wait()
-        from graph_builder.store.remote import ServerError
+        from graph_builder.core.errors import ServerError
 
-        raise ServerError(f"the Oxigraph server stopped (exit {status}): {server.last_words()}")
+        raise ServerError(f"the Oxigraph server stopped (exit {status}): {server.last_words()}", server.url)
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
     finally:

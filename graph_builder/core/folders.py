@@ -1,5 +1,6 @@
-"""Publishing a build folder: one build at a time (a lock beside it), leftovers of killed
-builds cleared, and the finished folder swapped into place in one step where it can be."""
+"""Publishing a folder: one build at a time (a lock beside it), leftovers of killed builds
+cleared, and a finished folder (a build, the docs) swapped into place in one step where it
+can be (`swap_folder`). Writing one file atomically is `files.py`."""
 
 from __future__ import annotations
 
@@ -83,7 +84,7 @@ def check_out_dir(out_dir: Path) -> None:
         )
 
 
-def publish(staging: Path, out_dir: Path) -> None:
+def swap_folder(staging: Path, out_dir: Path) -> None:
     """Swap the finished folder into place, then delete the old one.
 
     Where the system can, the two folders are exchanged in one step, so `out_dir` always

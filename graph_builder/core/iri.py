@@ -4,7 +4,11 @@ Things: `https://w3id.org/nhs-dkg/id/{kind}/{key}`; organisations by ODS code (o
 code for a footprint that never had an ODS code); everything else by a lowercase slug.
 N-ary relation nodes are named by the key columns of their register row.
 Concepts: `https://w3id.org/nhs-dkg/def/{scheme}/{slug}`. Named graphs:
-`https://w3id.org/nhs-dkg/graph/{register}`.
+`https://w3id.org/nhs-dkg/graph/{register}`. The ontology's terms: `def#{local}`; the SHACL
+shapes: `shapes#{name}`; skolemised blank nodes: `.well-known/genid/{id}`.
+
+Python code writes these IRIs only through this module (SPARQL and Turtle files keep their
+PREFIX lines).
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ DEF = BASE + "def#"
 ID = BASE + "id/"
 GRAPH = BASE + "graph/"
 CONCEPT = BASE + "def/"
+SHAPES = BASE + "shapes#"
+SKOLEM = BASE + ".well-known/genid/"
 
 ODS_CODE = re.compile(r"^[A-Z0-9]{3,5}$")
 ONS_CODE = re.compile(r"^[EWSN]\d{8}$")
@@ -74,6 +80,6 @@ def graph(register: str) -> str:
     return f"{GRAPH}{_check(register, SLUG, 'register name')}"
 
 
-def term(local: str) -> str:
+def ontology_term(local: str) -> str:
     """A term of the project's ontology: `ndk:follows`."""
     return DEF + local

@@ -91,7 +91,7 @@ def date_lit(value: str) -> str:
 
 @cache  # vocabulary terms: few, made for every row
 def ndk(local: str) -> str:
-    return iri(mint.term(local))
+    return iri(mint.ontology_term(local))
 
 
 @cache  # vocabulary terms: few, made for every row

@@ -13,6 +13,7 @@ from typing import Any
 from rdflib import Graph, URIRef
 
 from graph_builder import __version__
+from graph_builder.core import iri as mint
 from graph_builder.core.terms import PREFIXES
 
 GENERATOR = f"nhskg {__version__}"
@@ -53,7 +54,7 @@ def page(title: str, body: Iterable[str]) -> str:
 
 
 _CURIES = sorted(
-    {**PREFIXES, "nsh": "https://w3id.org/nhs-dkg/shapes#", "sh": "http://www.w3.org/ns/shacl#"}.items(),
+    {**PREFIXES, "nsh": mint.SHAPES, "sh": "http://www.w3.org/ns/shacl#"}.items(),
     key=lambda kv: -len(kv[1]),
 )
 

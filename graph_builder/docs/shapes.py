@@ -25,11 +25,12 @@ from typing import Any
 from rdflib import BNode, Graph, Namespace, URIRef
 from rdflib.namespace import RDF, SH
 
+from graph_builder.core.iri import SHAPES
 from graph_builder.docs.examples import failing_examples, prove_examples
 from graph_builder.docs.pages import anchor, curie, link, load_turtle, page, text_of
 from graph_builder.docs.rules import constraints_in_words, path_in_words, rules_of, severity_of, shape_name
 
-_NSH = Namespace("https://w3id.org/nhs-dkg/shapes#")
+_NSH = Namespace(SHAPES)
 
 
 def shape_pages(

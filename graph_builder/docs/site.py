@@ -26,6 +26,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 
 from graph_builder.core import resources
 from graph_builder.core.errors import UsageError
+from graph_builder.core.folders import swap_folder
 from graph_builder.core.terms import PREFIXES
 from graph_builder.docs.pages import anchor, curie, link, load_turtle, page, text_of
 from graph_builder.docs.shapes import shape_pages
@@ -198,11 +199,7 @@ def write_docs(out_dir: Path) -> list[str]:
         staging.mkdir(parents=True)
         for name, html in pages.items():
             (staging / name).write_text(html, encoding="utf-8")
-        old = out_dir.parent / f".{out_dir.name}.previous-{os.getpid()}"
-        if out_dir.exists():
-            os.replace(out_dir, old)
-        os.replace(staging, out_dir)
-        shutil.rmtree(old, ignore_errors=True)
+        swap_folder(staging, out_dir)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise UsageError(f"{out_dir}: cannot be written ({exc.strerror or exc})") from None

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import gc
 import os
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -28,6 +27,7 @@ from pathlib import Path
 from types import ModuleType
 
 from graph_builder.core.errors import UsageError
+from graph_builder.core.files import write_chunks_atomic
 from graph_builder.export import cytoscape, dot, html, picture, rdf, xml
 from graph_builder.export.graph import PropertyGraph
 from graph_builder.export.view_graph import Limit, check_view, property_graph
@@ -128,7 +128,7 @@ def export(
     if name not in _RDF:
         graph.store = None  # only the RDF formats read the store again: let it and its projection go
         gc.collect()
-    size = write_chunks_atomic(out, FORMATS[name].streamer()(graph))
+    size = _write_export(out, FORMATS[name].streamer()(graph))
     return Exported(out, name, view_name, len(graph.nodes), len(graph.edges), size)
 
 
@@ -148,34 +148,10 @@ def _check_output(out: Path) -> None:
         raise UsageError(f"{out}: cannot be written (no permission to write in {existing})")
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def write_chunks_atomic(path: Path, chunks: Iterable[bytes]) -> int:
-    """Write pieces, as they are made, to a temporary file beside `path`, fsync, rename; nothing
-    half-written is left (a piece that fails to be made leaves the previous file). The bytes written."""
-    written = 0
+def _write_export(path: Path, chunks: Iterable[bytes]) -> int:
+    """Write the export atomically (core.files); a file system's refusal is a UsageError."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        return write_chunks_atomic(path, chunks)
     except OSError as exc:
         raise UsageError(f"{path}: cannot be written ({exc.strerror or exc})") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            for chunk in chunks:
-                handle.write(chunk)
-                written += len(chunk)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; an export is an ordinary file
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise UsageError(f"{path}: cannot be written ({exc.strerror or exc})") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return written

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from graph_builder.core import iri as mint
 from graph_builder.core.errors import UsageError
 from graph_builder.export import views
 from graph_builder.export.graph import PropertyEdge, PropertyGraph, PropertyNode, Value
@@ -129,11 +130,13 @@ def _value(value: Any, name: str) -> Value:
 
 def _sources(store: GraphStore, keys: set[str], timeout: float | None) -> dict[str, dict[str, str]]:
     """Title, publisher, date and address of the cited sources, by key."""
-    query = """PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX schema: <https://schema.org/>
-PREFIX ndk: <https://w3id.org/nhs-dkg/def#>
+    query = (
+        f"PREFIX ndk: <{mint.DEF}>\n"
+        + """PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX schema: <https://schema.org/>
 SELECT ?key ?title ?publisher ?date ?url WHERE { ?s a ndk:Source ; dcterms:identifier ?key .
   OPTIONAL { ?s dcterms:title ?title } OPTIONAL { ?s dcterms:publisher ?publisher }
   OPTIONAL { ?s dcterms:date ?date } OPTIONAL { ?s schema:url ?url } }"""
+    )
     found: dict[str, dict[str, str]] = {}
     answer = store.select(query, timeout=timeout)
     for row in answer.rows:

@@ -87,10 +87,12 @@ def add_facts(view: nx.MultiDiGraph, store: GraphStore, name: str, timeout: floa
     network.add_node_facts(view, store, timeout, provisions="deployment" not in read, closures="succession" not in read)
 
 
-_NODE_COUNT = """PREFIX ndk: <https://w3id.org/nhs-dkg/def#>
-SELECT (COUNT(DISTINCT ?iri) AS ?nodes) WHERE { { SELECT ?iri WHERE {
+_NODE_COUNT = (
+    f"PREFIX ndk: <{mint.DEF}>\n"
+    + """SELECT (COUNT(DISTINCT ?iri) AS ?nodes) WHERE { { SELECT ?iri WHERE {
   { ?iri a ndk:Organisation } UNION { ?iri a ndk:ClinicalSystem } UNION { ?iri a ndk:Programme }
   UNION { ?iri a ndk:Blueprint } } } }"""
+)
 
 
 def at_least(store: GraphStore, name: str, timeout: float | None = DEFAULT_TIMEOUT) -> int:

@@ -48,10 +48,11 @@ from graph_builder.core import iri as mint
 from graph_builder.core import resources
 from graph_builder.core.errors import UsageError
 from graph_builder.questions.answers import XSD, Result, term
-from graph_builder.store.embedded import DEFAULT_TIMEOUT, GraphStore, Term, open_store, with_prefixes
+from graph_builder.store.embedded import DEFAULT_TIMEOUT, GraphStore, Term, open_store
+from graph_builder.store.policy import with_prefixes
 
 if TYPE_CHECKING:
-    from graph_builder.store.remote import Endpoint
+    from graph_builder.store.endpoint import Endpoint
 
 PARAM_TYPES = ("org", "programme", "date", "integer", "text", "choice")
 _HEADER = re.compile(r"^#\s*([a-z-]+):\s*(.*)$")
@@ -330,7 +331,7 @@ def run_sparql(
     endpoint: Endpoint | None = None,
 ) -> Result:
     """Answer an ad hoc read-only query (SELECT, ASK, CONSTRUCT, DESCRIBE) from a build or an endpoint;
-    the project's prefixes are declared for it (store.with_prefixes)."""
+    the project's prefixes are declared for it (store.policy.with_prefixes)."""
     query = with_prefixes(query)
     store = _open(build, endpoint, timeout)
     answer = store.select(query, None, timeout)

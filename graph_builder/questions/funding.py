@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from graph_builder.core import iri as mint
 from graph_builder.questions.answers import text
 
 if TYPE_CHECKING:
@@ -148,8 +149,10 @@ CHECKS: tuple[Check, ...] = (
     ),
 )
 
-_CLAIMS = """
-PREFIX ndk: <https://w3id.org/nhs-dkg/def#>
+_NDK = f"PREFIX ndk: <{mint.DEF}>\n"
+_CLAIMS = (
+    _NDK
+    + """
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 SELECT ?key ?value ?unit ?qualifier (GROUP_CONCAT(DISTINCT ?sourceKey; SEPARATOR=";") AS ?source) WHERE {
@@ -157,12 +160,14 @@ SELECT ?key ?value ?unit ?qualifier (GROUP_CONCAT(DISTINCT ?sourceKey; SEPARATOR
   OPTIONAL { ?c ndk:unit ?unit } OPTIONAL { ?c ndk:qualifier/skos:notation ?qualifier }
   OPTIONAL { ?c dcterms:source/dcterms:identifier ?sourceKey }
 } GROUP BY ?key ?value ?unit ?qualifier"""
+)
 
-_COUNTS = """
-PREFIX ndk: <https://w3id.org/nhs-dkg/def#>
+_COUNTS = (
+    _NDK
+    + f"PREFIX prog: <{mint.ID}programme/>\n"
+    + """
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX prog: <https://w3id.org/nhs-dkg/id/programme/>
 SELECT ?role ?cohort (COUNT(DISTINCT ?o) AS ?n) (GROUP_CONCAT(DISTINCT ?sourceKey; SEPARATOR=";") AS ?source)
 WHERE {
   ?p a ndk:Participation ; ndk:participant ?o ; ndk:programme prog:global-digital-exemplar ;
@@ -170,15 +175,18 @@ WHERE {
   FILTER(?status IN ("announced", "confirmed"))
   OPTIONAL { ?p dcterms:source/dcterms:identifier ?sourceKey }
 } GROUP BY ?role ?cohort"""
+)
 
-_FUNDING = """
-PREFIX ndk: <https://w3id.org/nhs-dkg/def#>
+_FUNDING = (
+    _NDK
+    + """
 PREFIX schema: <https://schema.org/>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 SELECT ?code ?value (GROUP_CONCAT(DISTINCT ?sourceKey; SEPARATOR=";") AS ?source) WHERE {
   ?p ndk:participant/ndk:odsCode ?code ; ndk:funding/schema:value ?value .
   OPTIONAL { ?p dcterms:source/dcterms:identifier ?sourceKey }
 } GROUP BY ?code ?value"""
+)
 
 
 @dataclass(frozen=True)

@@ -50,14 +50,15 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
+from graph_builder.core import iri as mint
 from graph_builder.questions.answers import text
 from graph_builder.store.embedded import DEFAULT_TIMEOUT, GraphStore
 
 if TYPE_CHECKING:  # networkx is imported when a projection is made (it takes ~0.15 s)
     import networkx as nx
 
-_PREFIXES = """
-PREFIX ndk:     <https://w3id.org/nhs-dkg/def#>
+_PREFIXES = f"""
+PREFIX ndk:     <{mint.DEF}>
 PREFIX org:     <http://www.w3.org/ns/org#>
 PREFIX skos:    <http://www.w3.org/2004/02/skos/core#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
@@ -148,7 +149,7 @@ SELECT DISTINCT ?iri ?p ?value WHERE {{
 
 _SKOS, _NDK, _ORG, _DCT = (
     "http://www.w3.org/2004/02/skos/core#",
-    "https://w3id.org/nhs-dkg/def#",
+    mint.DEF,
     "http://www.w3.org/ns/org#",
     "http://purl.org/dc/terms/",
 )

@@ -19,12 +19,13 @@ build's largest graph, 3.5 MB of SPARQL, in one update).
 
 A request that fails for a reason that may pass (no connection, a timeout, HTTP 408, 429,
 500, 502, 503, 504) is retried `retries` times, waiting `backoff` seconds, then twice as
-long each time (at most 30 s); any other HTTP error fails at once. A push that still fails raises
-`PushFailed` (exit 3), whose message names each graph, one line each: `new` (replaced and
-confirmed by the server), `old` (not replaced: not sent, or refused before the server could
-change it; the server keeps its previous version, if any) and `unknown` (a request that
-failed part-way, by a timeout, a dropped connection or a server error: old, new or, on a
-server whose PUT is not atomic, empty). Pushing again completes it; a push refused before
+long each time (at most 30 s); any other HTTP error fails at once. A push that still fails
+raises `PushFailed` (exit 4; its `url`, `status` and `retryable` are the last try's), whose
+message names each graph, one line each: `new` (replaced and confirmed by the server),
+`old` (not replaced: not sent, or refused before the server could change it; the server
+keeps its previous version, if any) and `unknown` (a request that failed part-way, by a
+timeout, a dropped connection or a server error: old, new or, on a server whose PUT is not
+atomic, empty). Pushing again completes it; a push refused before
 any graph changed (a read-only server: `nhskg serve` without --read-write) says so instead.
 After every graph is sent, the number of triples in each graph is read back through the
 query URL and compared with the build; a difference is a ServerError. Repeating a push
@@ -45,14 +46,15 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from graph_builder import __version__
-from graph_builder.core.errors import UsageError
+from graph_builder.core.errors import ServerError, UsageError
 from graph_builder.store.embedded import open_store
-from graph_builder.store.remote import Endpoint, RemoteStore, ServerError, connection_problem, http_problem
+from graph_builder.store.endpoint import Endpoint
+from graph_builder.store.http import connection_error, http_error, refused_before_change
+from graph_builder.store.remote import RemoteStore
 
 METHODS = ("gsp", "update")
 """How each graph is replaced: Graph Store Protocol PUT, or one SPARQL Update request."""
 
-RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 MAX_WAIT = 30.0
 
 Progress = Callable[[str, "GraphPush", int, int], None]
@@ -95,9 +97,9 @@ class PushReport:
 
 
 class PushFailed(ServerError):
-    """A push stopped part-way; the message lists every graph as new, old or unknown (exit 3)."""
+    """A push stopped part-way; the message lists every graph as new, old or unknown (exit 4)."""
 
-    def __init__(self, problem: str, report: PushReport) -> None:
+    def __init__(self, problem: str, report: PushReport, failure: ServerError) -> None:
         self.report = report
         changed = any(g.state != "old" for g in report.graphs)
         last = (
@@ -106,7 +108,7 @@ class PushFailed(ServerError):
             else "no graph was changed on the server; push once the problem above is solved"
         )
         lines = [f"the push stopped: {problem}", *(g.line() for g in report.graphs), last]
-        super().__init__("\n".join(lines))
+        super().__init__("\n".join(lines), failure.url, failure.status, failure.retryable)
 
 
 def push(
@@ -137,10 +139,12 @@ def push(
         if progress:
             progress("sending", item, position, len(graphs))
         sent = time.perf_counter()
-        problem = _send(request, endpoint, item, retries, timeout, backoff)
-        if problem:
+        failure = _send(request, endpoint, item, retries, timeout, backoff)
+        if failure:
             report.seconds = time.perf_counter() - started
-            raise PushFailed(problem, report)
+            tries = f"{item.attempts} tr{'y' if item.attempts == 1 else 'ies'}"
+            problem = endpoint.credentials.redact(f"{item.graph}: {failure} ({tries})")
+            raise PushFailed(problem, report, failure)
         item.state, item.seconds = "new", time.perf_counter() - sent
         if progress:
             progress("sent", item, position, len(graphs))
@@ -154,7 +158,8 @@ def push(
         ]
         raise ServerError(
             "read back after the push, the counts differ (another writer, or a server that "
-            "changes data, e.g. with inference):\n" + "\n".join(lines)
+            "changes data, e.g. with inference):\n" + "\n".join(lines),
+            endpoint.query_url,
         )
     return report
 
@@ -194,15 +199,16 @@ def _request(url: str, body: bytes, content_type: str, endpoint: Endpoint) -> ur
 
 def _send(
     request: urllib.request.Request, endpoint: Endpoint, item: GraphPush, retries: int, timeout: float, backoff: float
-) -> str | None:
-    """Send with retries; None when the server took it, else the last problem (one line).
+) -> ServerError | None:
+    """Send with retries; None when the server took it, else the last failure.
 
     The graph's state says what a failure may have done: `old` while every try was
     refused before the server could change anything (no connection, or an HTTP 4xx
     answer), `unknown` once a try failed part-way (a timeout, a dropped connection, 5xx).
+    A failure that is not `retryable` (http.py) stops the tries at once.
     """
     url = request.full_url.split("?")[0]
-    problem = ""
+    failure: ServerError | None = None
     for attempt in range(retries + 1):
         if attempt:
             time.sleep(min(backoff * 2 ** (attempt - 1), MAX_WAIT))
@@ -212,15 +218,13 @@ def _send(
                 response.read()
             return None
         except urllib.error.HTTPError as exc:
-            problem = http_problem(url, exc.code, exc.read())
+            failure = http_error(url, exc.code, exc.read(), endpoint.credentials)
             if exc.code >= 500:
                 item.state = "unknown"
-            if exc.code not in RETRYABLE_STATUS:
-                break
         except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
-            problem = connection_problem(url, exc)
-            reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
-            if not isinstance(reason, ConnectionRefusedError):
+            failure = connection_error(url, exc, endpoint.credentials)
+            if not refused_before_change(exc):
                 item.state = "unknown"
-    tries = f"{item.attempts} tr{'y' if item.attempts == 1 else 'ies'}"
-    return endpoint.credentials.redact(f"{item.graph}: {problem} ({tries})")
+        if not failure.retryable:
+            break
+    return failure

@@ -32,9 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from graph_builder.core.errors import UsageError
+from graph_builder.core.errors import ServerError, UsageError
 from graph_builder.store.embedded import store_dir
-from graph_builder.store.remote import ServerError
 
 DEFAULT_BIND = "127.0.0.1:7878"
 
@@ -149,13 +148,15 @@ def start(
             server.stop()
             if "in use" in words.lower():
                 raise UsageError(f"cannot listen on {host}:{port} (in use); choose another --bind")
-            raise ServerError(f"the Oxigraph server stopped at once (exit {process.returncode}): {words}")
+            raise ServerError(f"the Oxigraph server stopped at once (exit {process.returncode}): {words}", server.url)
         with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.5):
             if process.poll() is None:
                 return server
         time.sleep(0.05)
     server.stop()
-    raise ServerError(f"the Oxigraph server did not accept connections on {host}:{port} within {ready_within:g} s")
+    raise ServerError(
+        f"the Oxigraph server did not accept connections on {host}:{port} within {ready_within:g} s", server.url
+    )
 
 
 def _check_free(host: str, port: int) -> None:

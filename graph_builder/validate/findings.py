@@ -20,9 +20,9 @@ from graph_builder.core import iri as mint
 from graph_builder.core.errors import Problem
 from graph_builder.core.terms import PREFIXES
 
-NDK = "https://w3id.org/nhs-dkg/def#"
-NSH = "https://w3id.org/nhs-dkg/shapes#"
-SKOLEM = "https://w3id.org/nhs-dkg/.well-known/genid/"
+NDK = mint.DEF
+NSH = mint.SHAPES
+SKOLEM = mint.SKOLEM
 SEVERITIES = ("Violation", "Warning", "Info")
 _COLUMN = URIRef(NSH + "column")
 _ROW = URIRef(NDK + "registerRow")

@@ -26,6 +26,7 @@ from rdflib.term import Node
 
 from graph_builder.build import canonical as writer
 from graph_builder.build import run as building
+from graph_builder.core import iri as mint
 from graph_builder.core.errors import InputError, Problem
 from graph_builder.registers import BUILDERS, Builder, Context, builder_for_header, closest_builder
 from graph_builder.registers.base import header_problem
@@ -42,12 +43,12 @@ RDF_FORMATS: dict[str, ox.RdfFormat] = {
 _REFUSED = {".rdf", ".xml", ".owl"}
 _XML_DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)\b", re.IGNORECASE)
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_ROW = ox.NamedNode("https://w3id.org/nhs-dkg/def#registerRow")
+_ROW = ox.NamedNode(mint.ontology_term("registerRow"))
 _REST = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#rest")
 MAX_NESTING = 64
 """Blank nodes (or collections) nested deeper than this are refused: no real submission
 needs it, and deep nesting costs the validator seconds per level of thousands."""
-SKOLEM = "https://w3id.org/nhs-dkg/.well-known/genid/"
+SKOLEM = mint.SKOLEM
 KNOWN_TYPES = (
     "a register CSV (.csv), or RDF as Turtle (.ttl), N-Triples (.nt), N-Quads (.nq), TriG (.trig) or JSON-LD (.jsonld)"
 )

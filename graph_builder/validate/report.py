@@ -21,6 +21,7 @@ from collections.abc import Callable
 from itertools import groupby
 from xml.etree import ElementTree as ET
 
+from graph_builder.core import iri as mint
 from graph_builder.validate.findings import SEVERITIES, Report, Result
 
 FAIL_ON = ("violation", "warning")
@@ -75,19 +76,19 @@ def text(report: Report, fail_on: str = "violation") -> str:
 
 
 def _short_node(focus: str) -> str:
-    return focus.removeprefix("https://w3id.org/nhs-dkg/id/")
+    return focus.removeprefix(mint.ID)
 
 
 def _short_value(value: str) -> str:
     """An IRI of the graph without its common part (org/RAE, status/confirmed); text as it is."""
-    for base in ("https://w3id.org/nhs-dkg/id/", "https://w3id.org/nhs-dkg/def/"):
+    for base in (mint.ID, mint.CONCEPT):
         if value.startswith(base):
             return value[len(base) :]
     return value
 
 
 def _short_shape(shape: str) -> str:
-    return shape.replace("https://w3id.org/nhs-dkg/shapes#", "nsh:")
+    return shape.replace(mint.SHAPES, "nsh:")
 
 
 def as_json(report: Report, fail_on: str = "violation") -> str:

@@ -37,6 +37,7 @@ from rdflib.namespace import SH
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
+from graph_builder.core import iri as mint
 from graph_builder.core import resources
 from graph_builder.core.errors import InputError, Problem, UsageError
 from graph_builder.registers import Context
@@ -71,7 +72,7 @@ _DERIVED_EDGES = {
 _BACK_LINKS = [ox.NamedNode(u) for u in (NDK + "participant", NDK + "recordOf", NDK + "funding", ORG + "member")]
 _PROGRAMME = ox.NamedNode(NDK + "Programme")
 _TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-_ONTOLOGY = ox.NamedNode("https://w3id.org/nhs-dkg/graph/ontology")
+_ONTOLOGY = ox.NamedNode(mint.graph("ontology"))
 
 
 BATCH = 2000

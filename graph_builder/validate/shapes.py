@@ -29,7 +29,7 @@ from rdflib.term import Node
 
 from graph_builder.core import resources
 from graph_builder.core.errors import InputError, Problem, UsageError
-from graph_builder.store.embedded import check_read_only
+from graph_builder.store.policy import check_read_only
 from graph_builder.validate import intake as sub
 
 MODES = ("add", "replace")
