@@ -300,14 +300,14 @@ def case_questions(args: argparse.Namespace, data: Path, work: Path) -> dict[str
 
 
 def case_export(args: argparse.Namespace, data: Path, work: Path) -> dict[str, Any]:
-    from graph_builder.cli.main import EXPORT_FORMATS
+    from graph_builder.export.model import FORMATS as EXPORT_FORMATS
 
     build = ensure_build(args, data, work)
     results: dict[str, Any] = {}
     # The all view at 100,000 organisations is 100,000 nodes (4-5 minutes a format); from there
     # the followers view (the programme's pairings), and from 1M three formats of it.
     view = "all" if args.orgs < 100_000 else "followers"
-    formats = EXPORT_FORMATS if args.orgs < 1_000_000 else ("graphml", "html", "png")
+    formats = tuple(EXPORT_FORMATS) if args.orgs < 1_000_000 else ("graphml", "html", "png")
     results["view"] = view
     for fmt in formats:
         target = work / f"export.{fmt}"

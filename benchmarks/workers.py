@@ -3,7 +3,7 @@
 python benchmarks/workers.py questions BUILD DATA REPEAT [MEMORY]  # every saved question, p50/p95
 python benchmarks/workers.py rdflib-questions BUILD DATA   # the SPARQL questions on plain rdflib
 python benchmarks/workers.py count FILE.nq          # distinct quads in an N-Quads file
-python benchmarks/workers.py validate-whole BUILD OUT.json   # nhskg's validate_reference
+python benchmarks/workers.py validate-whole BUILD OUT.json   # nhskg validate --whole
 python benchmarks/workers.py validate-files BUILD OUT.json FILE...  # nhskg's validate (a submission)
 python benchmarks/workers.py naive-shacl BUILD OUT.json     # pySHACL alone on the whole graph
 """
@@ -135,9 +135,10 @@ def _keys(results: list[tuple[str, str | None]], out: Path) -> dict[str, Any]:
 
 def validate_whole(build: Path, out: Path) -> dict[str, Any]:
     from graph_builder.validate import run as v
+    from graph_builder.validate import whole
 
     t = time.perf_counter()
-    report = v.validate_reference(v.load_reference(build), v.load_shapes(None, "add"))
+    report = whole.validate_whole(v.load_reference(build), v.load_shapes(None, "add"))
     seconds = time.perf_counter() - t
     return {"seconds": round(seconds, 2), **_keys([(r.severity, r.focus) for r in report.results], out)}
 

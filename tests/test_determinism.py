@@ -61,7 +61,7 @@ for name, spec in FORMATS.items():
 found = validating.validate([Path(p) for p in sys.argv[1:]], validating.load_reference(Path("build")),
                             validating.load_shapes())
 for fmt in report.FORMATS:
-    (out / f"report.{fmt}").write_text(report.render(found, fmt), encoding="utf-8")
+    (out / f"report.{fmt}").write_text(report.render_report(found, fmt), encoding="utf-8")
 """
 _SECONDS = re.compile(rb"\d+\.\d+ s\)|time=\"[0-9.]+\"")
 

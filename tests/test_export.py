@@ -19,7 +19,6 @@ import pytest
 from clirun import run_cli as cli
 from importgraph import cycles, imports_within, longest_module
 
-from graph_builder.cli.main import EXPORT_FORMATS, EXPORT_VIEWS
 from graph_builder.export import views as export_views
 from graph_builder.export.graph import LIST_SEPARATOR
 from graph_builder.export.model import FORMATS, export
@@ -100,11 +99,6 @@ def areas_from_registers(shipped_data: Path, as_of: str | None = None) -> list[t
         for r in register(shipped_data, "memberships")
         if as_of is None or r["start"] <= as_of <= r["end"]
     ]
-
-
-def test_cli_choices_match_the_api():
-    assert tuple(FORMATS) == EXPORT_FORMATS
-    assert tuple(export_views.VIEWS) == EXPORT_VIEWS
 
 
 # --- GraphML --------------------------------------------------------------------------------

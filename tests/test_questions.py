@@ -11,7 +11,6 @@ import pyoxigraph as ox
 import pytest
 from clirun import run_cli as cli
 
-from graph_builder.cli.main import RESULT_FORMATS
 from graph_builder.core.errors import UsageError
 from graph_builder.questions.answers import FORMATS, Result, render
 from graph_builder.questions.catalogue import catalogue, parse_header, question, run
@@ -283,15 +282,11 @@ def test_every_format_parses_back(name, ask):
     assert [v.value for v in back.variables] == result.columns and len(list(back)) == len(result.rows)
 
 
-def test_format_choices_match_the_renderers():
-    assert tuple(FORMATS) == RESULT_FORMATS
-
-
 # --- the command line and the errors -----------------------------------------------------------
 
 
 def test_cli_query_in_every_format(build_dir, capsys):
-    for fmt in RESULT_FORMATS:
+    for fmt in FORMATS:
         code, out, err = cli(
             ["query", "followers-of", "--param", "code=RQ6", "--build", str(build_dir), "--format", fmt], capsys
         )

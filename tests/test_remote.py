@@ -22,12 +22,10 @@ import pyoxigraph as ox
 import pytest
 from clirun import run_cli as cli
 
-from graph_builder.cli import main as cli_module
 from graph_builder.core.errors import ServerError, UsageError
 from graph_builder.questions.answers import render
 from graph_builder.questions.catalogue import catalogue, run, run_sparql
 from graph_builder.registers import BUILDERS
-from graph_builder.store import endpoint as endpoints
 from graph_builder.store import push as pushing
 from graph_builder.store import serve
 from graph_builder.store.embedded import open_store
@@ -373,11 +371,6 @@ def test_credentials_need_both_halves_and_one_kind():
     with pytest.raises(UsageError, match="not both"):
         Credentials.from_options(token="t", env={"NHSKG_USER": "u", "NHSKG_PASSWORD": "p"})
     assert "pw" not in repr(Endpoint.from_options("http://h", credentials=Credentials("u", "pw")))
-
-
-def test_the_cli_choices_are_the_apis():
-    assert tuple(endpoints.LAYOUTS) == cli_module.SERVER_LAYOUTS
-    assert pushing.METHODS == cli_module.PUSH_METHODS
 
 
 # --- nhskg serve -----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from graph_builder.cli import main as cli_module
+from graph_builder.cli import store as cli_store
 from graph_builder.store.push import GraphPush
 
 
@@ -76,8 +76,8 @@ def test_long_commands_show_progress_on_a_terminal_only(command, shown, built, t
 
 def test_push_progress_is_shown_graph_by_graph():
     seen: list[tuple[str, int, int | None]] = []
-    shown = cli_module._each_graph(lambda what, done, total: seen.append((what, done, total)))
-    assert shown is not None and cli_module._each_graph(None) is None
+    shown = cli_store._each_graph(lambda what, done, total: seen.append((what, done, total)))
+    assert shown is not None and cli_store._each_graph(None) is None
     item = GraphPush("https://w3id.org/nhs-dkg/graph/memberships", 10)
     shown("sending", item, 3, 16)
     shown("sent", item, 3, 16)

@@ -22,7 +22,6 @@ from clirun import run_cli as run
 from rdflib import Graph
 from rdflib.namespace import SH
 
-from graph_builder.cli.main import VALIDATE_FORMATS
 from graph_builder.core.errors import InputError
 from graph_builder.validate import report as reporting
 from graph_builder.validate import run as validating
@@ -317,10 +316,6 @@ def test_all_problems_of_all_files_are_listed(tmp_path, reference, shapes):
 # ---------------------------------------------------------------------------------------
 #  The command and its reports
 # ---------------------------------------------------------------------------------------
-
-
-def test_formats_agree_with_the_renderers():
-    assert set(VALIDATE_FORMATS) == set(reporting.FORMATS)
 
 
 def test_valid_submission_exits_0(capsys, built):

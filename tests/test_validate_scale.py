@@ -1,4 +1,4 @@
-"""validate_reference at scale: the store, batches, workers and direct SPARQL constraints
+"""validate --whole at scale: the store, batches, workers and direct SPARQL constraints
 give exactly pySHACL's results on the whole graph (the shipped build; benchmarks/ at 10k)."""
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from rdflib import URIRef
 
 from graph_builder.validate import findings
 from graph_builder.validate import run as validating
+from graph_builder.validate.context import as_graph, quiet_rdflib, run_pyshacl
+from graph_builder.validate.whole import validate_whole
 
 
 def _keys(report: findings.Report) -> list[tuple[str | None, ...]]:
@@ -22,15 +24,13 @@ def test_whole_graph_in_batches_equals_pyshacl_on_the_whole_graph(built):
     reference = validating.load_reference(built.out_dir)
     shapes = validating.load_shapes()
     steps: list[tuple[str, int, int | None]] = []
-    batched = validating.validate_reference(
-        reference, shapes, processes=2, batch=700, progress=lambda *step: steps.append(step)
-    )
+    batched = validate_whole(reference, shapes, processes=2, batch=700, progress=lambda *step: steps.append(step))
     assert [done for _, done, _ in steps] == list(range(1, len(steps) + 1)) and len(steps) > 1
     assert {total for _, _, total in steps} == {len(steps)}  # told each batch done, out of all of them
     store = reference.store()
-    with validating._quiet_rdflib():
-        data = validating._graph(reference.with_submission([], set()).everything())
-        results = validating._pyshacl(data, shapes.base, shapes.resolve(store, None))
+    with quiet_rdflib():
+        data = as_graph(reference.with_submission([], set()).everything())
+        results = run_pyshacl(data, shapes.base, shapes.resolve(store, None))
         everything = {s for s in data.subjects() if isinstance(s, URIRef)}
         whole = findings.report(results, data, shapes.graph, everything, {}, ["graph.nq"], shapes.counts())
     assert _keys(batched) == _keys(whole)

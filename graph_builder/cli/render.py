@@ -10,7 +10,7 @@ from graph_builder.build.run import BuildResult
 from graph_builder.core import resources
 
 
-def render_build(result: BuildResult, seconds: float) -> None:
+def render_build_summary(result: BuildResult, seconds: float) -> None:
     from rich.console import Console
     from rich.table import Table
 

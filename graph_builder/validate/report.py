@@ -28,7 +28,7 @@ FAIL_ON = ("violation", "warning")
 _NAMES = {"Violation": "violation", "Warning": "warning", "Info": "note"}
 
 
-def render(report: Report, fmt: str, fail_on: str = "violation") -> str:
+def render_report(report: Report, fmt: str, fail_on: str = "violation") -> str:
     """The report in one of FORMATS."""
     return FORMATS[fmt](report, fail_on)
 

@@ -1,9 +1,9 @@
 """The SHACL shapes: loading them, counting them, and resolving their targets.
 
 `load(dir, mode)` reads shapes/*.ttl, plus (mode add) or instead of (mode replace) a
-folder of the user's. `Shapes.targeting(store, focus)` gives pySHACL the shapes with
-every target already resolved by the query engine (pyoxigraph) into sh:targetNode
-statements, kept only where they are focus nodes:
+folder of the user's. `Shapes.resolve(store, focus)` resolves every target with the
+query engine (pyoxigraph) into each shape's focus nodes (kept only where they are among
+`focus`), which pySHACL is given as sh:targetNode statements:
 
 - class, subjects-of and objects-of targets, and implicit class targets, one query each;
 - SHACL-AF SPARQL targets (sh:target [ a sh:SPARQLTarget ; sh:select ... ]), which pick
@@ -17,8 +17,7 @@ target with every focus node: quadratic for a large submission.)
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,12 +64,6 @@ class Shapes:
             "SPARQL targets": len(set(g.subjects(RDF.type, SH.SPARQLTarget))),
         }
 
-    @contextmanager
-    def targeting(self, store: ox.Store, focus: set[URIRef] | None) -> Iterator[Graph]:
-        """The shapes with their targets resolved on `store` (only focus nodes, if given)."""
-        with self.with_targets(self.resolve(store, focus)) as targeted:
-            yield targeted
-
     def resolve(self, store: ox.Store, focus: set[URIRef] | None) -> dict[Node, set[Node]]:
         """Each shape's focus nodes on `store` (only those among `focus`, if given)."""
         wanted = {str(f) for f in focus} if focus is not None else None
@@ -83,18 +76,6 @@ class Shapes:
                     done[pair] = self._nodes(store, *pair, wanted)
                 nodes |= done[pair]
         return found
-
-    @contextmanager
-    def with_targets(self, targets: Mapping[Node, Iterable[Node]], graph: Graph | None = None) -> Iterator[Graph]:
-        """`graph` (the shapes without targets, by default) with these sh:targetNode statements, for a while."""
-        graph = self.base if graph is None else graph
-        added = [(shape, SH.targetNode, node) for shape, nodes in targets.items() for node in nodes]
-        graph.addN((s, p, o, graph) for s, p, o in added)
-        try:
-            yield graph
-        finally:
-            for triple in added:
-                graph.remove(triple)
 
     def _nodes(self, store: ox.Store, kind: Node, value: Node, wanted: set[str] | None) -> set[Node]:
         if kind == SH.targetNode:
