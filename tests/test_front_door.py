@@ -50,3 +50,25 @@ def test_the_licence_file_is_the_licence_pyproject_declares():
     declared = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["license"]["text"]
     assert declared == "MIT"
     assert (REPO / "LICENSE").read_text(encoding="utf-8").startswith("MIT License\n")
+
+
+def _anchors(page: Path) -> set[str]:
+    """GitHub's anchors of a page's headings (outside code blocks)."""
+    text = re.sub(r"```.*?```", "", page.read_text(encoding="utf-8"), flags=re.S)
+    headings = re.findall(r"^#+ (.*)$", text, flags=re.M)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
+
+
+@pytest.mark.parametrize("page", ["README.md", *sorted(p.name for p in (REPO / "docs").glob("*.md"))])
+def test_every_link_of_the_readme_and_docs_pages_lands(page):
+    """The README is a front door to docs/: each link reaches a file, and a heading where it names one."""
+    path = REPO / page if page == "README.md" else REPO / "docs" / page
+    broken = []
+    for link in re.findall(r"\]\(([^)\s]+)\)", path.read_text(encoding="utf-8")):
+        target, _, anchor = link.partition("#")
+        if "://" in link:
+            continue
+        found = (path.parent / target).resolve() if target else path
+        if not found.exists() or (anchor and found.suffix == ".md" and anchor not in _anchors(found)):
+            broken.append(link)
+    assert not broken, f"{page} links to what is not there: {broken}"
