@@ -1,15 +1,15 @@
 """The build, register by register, in bounded memory; unchanged registers reused.
 
-Registers are read in reference order (BUILDERS). Each one is checked, adds its keys to
-the context, and is written at once as its own part (parts.py), then its rows are let
-go (unless a later register reads them), so memory holds one register, not the dataset.
+Registers are read in reference order (BUILDERS), each as every reader of registers
+reads it (registers/load.py). Each one is checked, adds its keys to the context, and is
+written at once as its own part (parts.py), then its rows are let go (unless a later register reads them), so memory holds one register, not the dataset.
 
 A register is *reused* from the previous build in the same folder when its fingerprint
 is unchanged: the SHA-256 of its file, of the code that builds it, of the key sets its
 references resolve in, and of the registers whose rows it reads. Its bytes are then
 copied from the previous graph.nq and graph.trig, its counts from the manifest, and its
 keys from `keys/` (loaded only if a rebuilt register needs them). The store is copied
-(hard links) and patched graph by graph, unless the statements to delete would cost more
+(hard links) and patched graph by graph (run.py, loader.py), unless the statements to delete would cost more
 than loading everything again (benchmarks/README.md: deleting costs ~40-100 µs a
 statement, loading ~12 µs), when it is loaded from the new graph.nq.
 """

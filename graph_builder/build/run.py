@@ -3,10 +3,11 @@
 `build(data_dir, out_dir)` reads every register, checks it (all problems, located),
 resolves references across registers, runs each builder, and writes `graph.trig`,
 `graph.nq`, the persistent store and `manifest.json` into a fresh folder that replaces
-`out_dir` only once it is complete (publish.py). The clock time goes into the manifest
+`out_dir` only once it is complete (core/folders.py). The clock time goes into the manifest
 only, so the graph files are byte-identical for the same registers. Registers are
 built one at a time in bounded memory, and a register that has not changed since the
 build in `out_dir` is reused, not rebuilt (pipeline.py); `full=True` rebuilds all.
+The flow is one way: run → pipeline → parts → canonical, and run → loader (the store).
 """
 
 from __future__ import annotations
