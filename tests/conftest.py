@@ -9,6 +9,8 @@ import pytest
 
 from graph_builder.build import run as building
 from graph_builder.core import resources
+from graph_builder.registers import Context
+from graph_builder.registers.load import read_registers
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "data"
@@ -35,8 +37,8 @@ def built(tmp_path_factory: pytest.TempPathFactory, shipped_data: Path) -> build
 
 
 @pytest.fixture(scope="session")
-def reference_ctx(shipped_data: Path) -> building.Context:
-    ctx, _ = building.read_registers(shipped_data)
+def reference_ctx(shipped_data: Path) -> Context:
+    ctx, _ = read_registers(shipped_data)
     return ctx
 
 

@@ -131,6 +131,22 @@ def test_registers_saved_by_excel_give_byte_identical_graph(built, shipped_data,
         assert (built.out_dir / name).read_bytes() == (again.out_dir / name).read_bytes(), name
 
 
+def test_the_build_reads_a_register_as_validate_does(data_copy, tmp_path):
+    """One way to read a register: a file saved with two byte order marks keeps the second
+    in its first column's name, for the build as for `read_registers` (validate's reading)."""
+    from graph_builder.core.errors import InputError
+    from graph_builder.registers.load import read_registers
+
+    path = data_copy / "bodies.csv"
+    path.write_bytes(b"\xef\xbb\xbf" * 2 + path.read_bytes())
+    with pytest.raises(InputError) as read:
+        read_registers(data_copy)
+    with pytest.raises(InputError) as built:
+        building.build(data_copy, tmp_path / "out")
+    assert [str(p) for p in built.value.problems] == [str(p) for p in read.value.problems]
+    assert "header lacks the column(s) 'key'" in str(built.value)
+
+
 def test_the_summary_names_the_folder_of_registers_it_read(shipped_data, tmp_path, monkeypatch, capsys):
     """After `pip install .`, `nhskg build` in the repository reads the installed copy, not
     ./data: its first line says which folder it read, and how to build ./data instead."""

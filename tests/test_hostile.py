@@ -24,10 +24,10 @@ from pathlib import Path
 
 import pytest
 
-from graph_builder.build.run import read_registers
 from graph_builder.cli.main import main
 from graph_builder.core.errors import InputError, NhskgError
 from graph_builder.questions.catalogue import read_query, run
+from graph_builder.registers.load import read_registers
 from graph_builder.store.policy import check_read_only
 from graph_builder.validate import intake as submission
 from graph_builder.validate import run as validating

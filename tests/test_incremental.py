@@ -152,7 +152,7 @@ def test_statements_sorted_in_runs_on_disk_give_the_same_files(previous, data_co
 
 
 def test_the_store_is_loaded_again_when_patching_would_cost_more(previous, data_copy, tmp_path, monkeypatch):
-    monkeypatch.setattr(building.pipeline, "PATCH_LIMIT", 0.0)
+    monkeypatch.setattr(building, "PATCH_LIMIT", 0.0)
     edit(data_copy / "deployments.csv", ",2024-10-01,", ",2024-10-02,")
     again = building.build(data_copy, previous)
     assert again.store == "reloaded" and again.rebuilt == ["deployments", "provenance"]

@@ -14,7 +14,7 @@ CONCEPTS = "https://w3id.org/nhs-dkg/def/"
 
 @pytest.fixture(scope="module")
 def onto() -> Graph:
-    return ontology.load()
+    return ontology.parse_ontology()
 
 
 def used_terms(built) -> set[str]:

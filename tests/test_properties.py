@@ -1,11 +1,11 @@
 """Property-based tests (hypothesis) of the register readers and the submission validator.
 
 - any bytes as a register file are built or refused (exit 2), never a crash, and what is
-  built is valid RDF, as N-Quads and as TriG;
+  built is valid RDF, as the build writes it: N-Quads and TriG (build/parts.py);
 - any bytes as a submission give exit 0, 1 or 2, never a traceback, and every report's
   verdict is the exit code's;
 - any valid organisations.csv row comes back unchanged from the `organisation` question,
-  through the builder, the canonical writer and the embedded store.
+  through the builder and the build's writer.
 
 Example counts are modest (the suite runs on two cores); set HYPOTHESIS_PROFILE=thorough
 for a longer search. No example database is written into the repository.
@@ -29,17 +29,17 @@ import reportread
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from graph_builder.build import canonical as writer
-from graph_builder.build import ontology
-from graph_builder.build.run import build_register, register_quads
+from graph_builder.build import ontology, parts
 from graph_builder.cli.main import main
 from graph_builder.core import iri as mint
 from graph_builder.core import terms as t
 from graph_builder.core.errors import InputError, NhskgError
 from graph_builder.core.files import write_atomic
 from graph_builder.questions.catalogue import run
-from graph_builder.registers import BUILDERS
-from graph_builder.registers.base import Column, Context, check_value
+from graph_builder.registers import BUILDERS, Builder, Context
+from graph_builder.registers.base import Triple
+from graph_builder.registers.columns import Column, check_value
+from graph_builder.registers.load import build_register, register_statements
 from graph_builder.registers.organisations import KINDS, OrganisationsBuilder
 from graph_builder.validate import report
 from graph_builder.validate import run as validating
@@ -176,18 +176,24 @@ def test_any_bytes_as_a_register_are_built_or_refused(case, scratch, ctx):
     builder = BUILDERS[index]
     path = scratch / builder.filename
     path.write_bytes(content)
-    try:
-        quads = build_register(builder, path, ctx.value, builder.filename)
-    except InputError as exc:
+    try:  # the rows with a problem are refused, the others built (as the build and submissions do)
+        built = build_register(builder, path, builder.filename, ctx.value)
+    except InputError as exc:  # no row could be read
         assert exc.exit_code == 2 and exc.problems
         assert all(str(p).startswith(builder.filename) and "\n" not in p.message for p in exc.problems)
         return
-    text = "".join(writer.nquads_lines(quads))
-    parsed = set(ox.parse(text.encode(), format=ox.RdfFormat.N_QUADS))  # strict: every term is valid
+    assert all(str(p).startswith(builder.filename) and "\n" not in p.message for p in built.checked.problems)
+    written = write(builder, built.statements, scratch)
+    parsed = set(ox.parse(written.nquads.read_bytes(), format=ox.RdfFormat.N_QUADS))  # strict: every term is valid
     for q in parsed:
         assert well_typed(q.object), f"{q.object} is not a valid literal of its datatype"
-    trig = "".join(writer.trig_lines(quads)).encode()
+    trig = parts.TRIG_PREFIXES.encode() + written.trig.read_bytes()
     assert set(ox.parse(trig, format=ox.RdfFormat.TRIG)) == parsed
+
+
+def write(builder: Builder, statements: list[Triple], folder: Path) -> parts.Written:
+    """A register's statements written as the build writes them: its part's N-Quads and TriG."""
+    return parts.write_part(builder.graph, (f"{s} {p} {o}" for s, p, o in statements), folder, builder.name)
 
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -471,11 +477,16 @@ def organisation_rows(draw: st.DrawFn) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def context_graphs(reference_ctx) -> Quiet:
-    """The ontology (property labels) and the sources graph (source keys), as N-Quads lines."""
+def context_graphs(reference_ctx, scratch) -> Quiet:
+    """The ontology (property labels) and the sources graph (source keys), as N-Quads text."""
     sources = next(b for b in BUILDERS if b.name == "sources")
-    quads = [*ontology.quads(), *register_quads(sources, reference_ctx.rows["sources"], reference_ctx)]
-    return Quiet(list(writer.nquads_lines(writer.canonical(quads))))
+    statements = list(register_statements(sources, reference_ctx.rows["sources"], reference_ctx))
+    ontology_lines = (f"{q.s} {q.p} {q.o}" for q in ontology.quads())
+    written = [
+        parts.write_part(t.iri(mint.graph("ontology")), ontology_lines, scratch, "ontology"),
+        write(sources, statements, scratch),
+    ]
+    return Quiet("".join(w.nquads.read_text(encoding="utf-8") for w in written))
 
 
 def _empty_register(reference_ctx: Context) -> Context:
@@ -502,9 +513,11 @@ def test_a_valid_organisation_row_comes_back_unchanged(row, scratch, ctx, contex
     register = scratch / "organisations.csv"
     header = [c.name for c in ORGANISATIONS.columns]
     register.write_text(csv_text([header, [row[c] for c in header]]), encoding="utf-8")
-    quads = build_register(ORGANISATIONS, register, _empty_register(ctx.value), "organisations.csv")
+    built = build_register(ORGANISATIONS, register, "organisations.csv", _empty_register(ctx.value))
+    assert not built.checked.problems, built.checked.problems
+    written = write(ORGANISATIONS, built.statements, scratch)
     build = scratch / "build"
-    write_atomic(build / "graph.nq", [*context_graphs.value, *writer.nquads_lines(quads)])
+    write_atomic(build / "graph.nq", [context_graphs.value, written.nquads.read_text(encoding="utf-8")])
     answer = run("organisation", {"code": row["code"]}, build=build).records()
     record = mint.relation("record", row["code"], row["source"])
     said: dict[tuple[str, str], set[str]] = {}

@@ -32,7 +32,7 @@ def node_text(node: Node) -> str:
     raise TypeError(f"unexpected RDF term {node!r}")
 
 
-def load(files: list[Path] | None = None) -> Graph:
+def parse_ontology(files: list[Path] | None = None) -> Graph:
     """The ontology files parsed into one graph; a syntax error is an InputError."""
     graph = Graph()
     for path in files if files is not None else resources.ontology_files():
@@ -45,6 +45,6 @@ def load(files: list[Path] | None = None) -> Graph:
 
 def quads(files: list[Path] | None = None) -> Iterator[t.Quad]:
     graph = t.iri(mint.graph("ontology"))
-    canonical = to_canonical_graph(load(files))
+    canonical = to_canonical_graph(parse_ontology(files))
     for s, p, o in canonical:
         yield t.Quad(node_text(s), node_text(p), node_text(o), graph)

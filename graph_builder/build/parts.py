@@ -8,7 +8,7 @@ summary. The build puts the parts' files together in graph order (`assemble`), a
 incremental build takes the unchanged parts' bytes from the previous build instead.
 
 Sorting the lines as text gives the order of the tuples (subject, predicate, object):
-a space sorts before every character that can follow a whole term (writer.canonical).
+a space sorts before every character that can follow a whole term.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from graph_builder.build.summary import WANTED, Partial, Tally
 from graph_builder.core import terms as t
 from graph_builder.core.files import atomic_file
 
+TRIG_PREFIXES = "".join(f"@prefix {prefix}: <{ns}> .\n" for prefix, ns in t.PREFIXES.items())  # graph.trig's head
 RUN = 1_000_000  # lines sorted in memory at a time (about 250 MB); more go to sorted runs on disk
 BLOCK = 100_000  # lines written at a time
 
@@ -126,7 +127,7 @@ def write_part(graph: str, lines: Iterable[str], folder: Path, name: str) -> Wri
             trig.write(_chunk(subject, statements))
             tally.node(types, values)
         trig.write("}\n")
-    if not count:  # an empty graph has no block, as in writer.trig_lines
+    if not count:  # an empty graph has no block
         trig_path.write_bytes(b"")
     tally.statements = count
     return Written(graph, nq_path, trig_path, count, tally.partial())

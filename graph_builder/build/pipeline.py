@@ -1,16 +1,17 @@
 """The build, register by register, in bounded memory; unchanged registers reused.
 
-Registers are read in reference order (BUILDERS). Each one is checked, adds its keys to
-the context, and is written at once as its own part (parts.py), then its rows are let
-go (unless a later register reads them), so memory holds one register, not the dataset.
+Registers are read in reference order (BUILDERS), each as every reader of registers
+reads it (registers/load.py). Each one is checked, adds its keys to the context, and is
+written at once as its own part (parts.py), then its rows are let go (unless a later
+register reads them), so memory holds one register, not the dataset.
 
 A register is *reused* from the previous build in the same folder when its fingerprint
 is unchanged: the SHA-256 of its file, of the code that builds it, of the key sets its
 references resolve in, and of the registers whose rows it reads. Its bytes are then
 copied from the previous graph.nq and graph.trig, its counts from the manifest, and its
 keys from `keys/` (loaded only if a rebuilt register needs them). The store is copied
-(hard links) and patched graph by graph, unless the statements to delete would cost more
-than loading everything again (benchmarks/README.md: deleting costs ~40-100 µs a
+(hard links) and patched graph by graph (run.py, loader.py), unless the statements to
+delete would cost more than loading everything again (benchmarks/README.md: deleting costs ~40-100 µs a
 statement, loading ~12 µs), when it is loaded from the new graph.nq.
 """
 
@@ -18,8 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import queue
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -33,11 +32,20 @@ from graph_builder.core import iri as mint
 from graph_builder.core import resources
 from graph_builder.core import terms as t
 from graph_builder.core.errors import InputError, Problem
-from graph_builder.registers import BUILDERS, Builder, Context, Row, canonical
-
-KEYS = "keys"  # folder of the build: each register's key sets, for the next incremental build
-READ_BY_OTHERS = frozenset(name for b in BUILDERS for name in b.reads)
-PATCH_LIMIT = 0.125  # patch the store when it deletes at most this share of the new statements
+from graph_builder.registers import BUILDERS, Builder, Context
+from graph_builder.registers.load import (
+    KEYS,
+    READ_BY_OTHERS,
+    RegisterInfo,
+    check_register,
+    display_path,
+    keys_file,
+    read_keys,
+    read_register,
+    register_digest,
+    register_statements,
+    write_keys,
+)
 
 
 @dataclass
@@ -93,7 +101,7 @@ class Previous:
         p = self.parts.get(name)
         if not p or p.get("fingerprint") != fingerprint:
             return None
-        if p.get("provides") and not (self.folder / KEYS / f"{name}.json").is_file():
+        if p.get("provides") and not keys_file(self.folder, name).is_file():
             return None
         nq, trig = p["graph.nq"], p["graph.trig"]
         return Part(
@@ -138,24 +146,16 @@ def _keys_digest(keys: dict[str, str]) -> str:
     return h.hexdigest()
 
 
-def _lines(b: Builder, rows: list[Row], ctx: Context) -> Iterator[str]:
-    for row in rows:
-        for s, p, o in b.triples(row, ctx):
-            yield f"{s} {p} {o}"
-    for s, p, o in b.finish(rows, ctx):
-        yield f"{s} {p} {o}"
-
-
 @dataclass
 class Pass:
-    """One pass over the registers: checks, keys and parts (parts written into `scratch`)."""
+    """One pass over the registers: checks, keys and parts (parts written into `scratch`),
+    then the ontology and the provenance; `on_part` is given each part as it is written."""
 
     data_dir: Path
     scratch: Path
     code: str
     previous: Previous | None
-    on_part: Callable[[parts.Written], None]
-    label: Callable[[Path], str]
+    on_part: Callable[[parts.Written], None] = lambda _: None
     ctx: Context = field(default_factory=Context)
     problems: list[Problem] = field(default_factory=list)
     made: list[Part] = field(default_factory=list)
@@ -169,28 +169,27 @@ class Pass:
         self.timings[step] = self.timings.get(step, 0.0) + now - since
         return now
 
-    def run(self) -> None:
+    def run(self) -> list[RegisterInfo]:
+        """Make every part; the registers as read. InputError lists every register problem."""
         (self.scratch / KEYS).mkdir(parents=True, exist_ok=True)
         for b in BUILDERS:
             self._register(b)
         if self.problems:
             raise InputError(self.problems)
         self._ontology()
+        rows = {p.name: p.rows for p in self.made}
+        infos = [RegisterInfo(b.name, *self.files[b.name], rows[b.name]) for b in BUILDERS]
+        self._provenance(provenance_quads(infos), [vars(i) for i in infos])
+        return infos
 
     def _register(self, b: Builder) -> None:
         path = self.data_dir / b.filename
-        shown = self.label(path)
-        if not path.exists():
-            self.problems.append(Problem(shown, 0, "", f"is missing; every build needs the {b.title.lower()} register"))
-            self.ctx.unreadable.update(b.ids([]))
-            return
-        raw, found = b.read_bytes(path, shown)
+        shown = display_path(path)
+        raw, found = read_register(b, path, shown, self.ctx)
         if raw is None:
             self.problems += found
-            self.ctx.unreadable.update(b.ids([]))
             return
-        raw = canonical(raw)  # the same rows, the same hash, however the line ends are saved
-        sha = hashlib.sha256(raw).hexdigest()
+        sha = register_digest(raw)
         self.files[b.name] = (path.name, sha)
         fingerprint = self._fingerprint(b, sha)
         reused = self.previous.reusable(b.name, fingerprint) if self.previous and not self.problems else None
@@ -198,21 +197,20 @@ class Pass:
             self._reuse(b, reused)
             return
         started = time.perf_counter()
-        rows, found = b.parse(raw, shown)
         self._load_keys(b.ref_kinds)
-        checked = b.check_rows(rows, found, self.ctx, shown)  # every row, whatever came before
+        checked, rows = check_register(b, raw, shown, self.ctx)  # every row, whatever came before
         self.problems += checked.problems
         started = self._clock("read and check registers", started)
         self._provided[b.name] = {kind: _keys_digest(keys) for kind, keys in checked.ids.items()}
         if checked.ids:
-            _write_keys(self.scratch / KEYS / f"{b.name}.json", checked.ids)
+            write_keys(keys_file(self.scratch, b.name), checked.ids)
         started = self._clock("keys (digests, keys/, loading reused ones)", started)
         if reused:  # read by a later register, so its rows were needed, but its part is unchanged
             self.made.append(reused)
             return
         if not self.problems:
-            written = parts.write_part(b.graph, _lines(b, checked.rows, self.ctx), self.scratch, b.name)
-            self._made(b.name, fingerprint, written, len(rows))
+            lines = (f"{s} {p} {o}" for s, p, o in register_statements(b, checked.rows, self.ctx))
+            self._made(b.name, fingerprint, parts.write_part(b.graph, lines, self.scratch, b.name), rows)
             self._clock("build, sort and write the parts", started)
         if b.name not in READ_BY_OTHERS:
             self.ctx.rows.pop(b.name, None)  # memory: one register's rows at a time
@@ -231,7 +229,7 @@ class Pass:
         self._provided[b.name] = part.provides
         if part.provides:
             assert self.previous is not None
-            key_file = self.previous.folder / KEYS / f"{b.name}.json"
+            key_file = keys_file(self.previous.folder, b.name)
             parts.link_or_copy(key_file, self.scratch / KEYS / key_file.name)
             self._pending[b.name] = key_file
         self.made.append(part)
@@ -241,7 +239,7 @@ class Pass:
         wanted = set(kinds)
         for name, path in list(self._pending.items()):
             if wanted & set(self._provided.get(name, {})):
-                self.ctx.ids.update(json.loads(path.read_text(encoding="utf-8")))
+                self.ctx.ids.update(read_keys(path))
                 del self._pending[name]
 
     def _made(self, name: str, fingerprint: str, written: parts.Written, rows: int) -> None:
@@ -272,7 +270,7 @@ class Pass:
         self._made("ontology", fingerprint, parts.write_part(graph, lines, self.scratch, "ontology"), 0)
         self._clock("the ontology (parsed with rdflib)", started)
 
-    def provenance(self, quads: Iterable[t.Quad], registers: list[dict[str, object]]) -> None:
+    def _provenance(self, quads: Iterable[t.Quad], registers: list[dict[str, object]]) -> None:
         """The provenance graph: made last (it names every register's hash and rows)."""
         graph = t.iri(mint.graph("provenance"))
         fingerprint = _digest(self.code, "provenance", registers)
@@ -284,141 +282,23 @@ class Pass:
         self._made("provenance", fingerprint, parts.write_part(graph, lines, self.scratch, "provenance"), 0)
 
 
-def reference_context(build_dir: Path, data_dir: Path) -> Context | None:
-    """The context a build's registers give, without reading every register: the keys from the
-    build's keys/ and the rows of the registers others read (their files must be the ones the
-    build used). None where that cannot be had (an older build, or changed files): read them all."""
-    try:
-        manifest = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
-        used = {r["name"]: r["sha256"] for r in manifest["registers"]}
-        provides = {p["name"]: p.get("provides", {}) for p in manifest["parts"]}
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    ctx = Context()
-    for b in BUILDERS:
-        if b.name in READ_BY_OTHERS:
-            path = data_dir / b.filename
-            raw, found = b.read_bytes(path, str(path))
-            if raw is None or hashlib.sha256(canonical(raw)).hexdigest() != used.get(b.name):
-                return None
-            rows, found = b.parse(raw, str(path))
-            if found:
-                return None
-            ctx.rows[b.name] = rows
-        if provides.get(b.name):
-            try:
-                ctx.ids.update(json.loads((build_dir / KEYS / f"{b.name}.json").read_text(encoding="utf-8")))
-            except (OSError, ValueError):
-                return None
-    return ctx
-
-
-def _write_keys(path: Path, ids: dict[str, dict[str, str]]) -> None:
-    with open(path, "w", encoding="utf-8") as out:
-        json.dump(ids, out, separators=(",", ":"))
-
-
-LOAD_SLICE = 32 << 20  # bytes of N-Quads per bulk-load call (about 160,000 statements)
-LOADERS = 2  # bulk-load calls at a time
-
-
-def _slices(path: Path) -> Iterator[bytes]:
-    """An N-Quads file in slices of about LOAD_SLICE bytes, each ending at a line end."""
-    with open(path, "rb") as f:
-        rest = b""
-        while block := f.read(LOAD_SLICE):
-            block = rest + block
-            cut = block.rfind(b"\n") + 1
-            rest = block[cut:]
-            if cut:
-                yield block[:cut]
-        if rest:
-            yield rest
-
-
-class StoreLoader:
-    """Bulk-loads N-Quads files into a persistent store on other threads, as they are given.
-
-    pyoxigraph's bulk loader releases the GIL, so the store fills while Python builds the next
-    register. One call keeps its whole input in memory until it ends (1.9 GB for the 4.75M
-    statements of the 100,000 set at once), so files go in slices, two calls at a time:
-    0.57 GB and 56 s against 1.9 GB and 49-108 s at once, the same store, queries as fast
-    (benchmarks/README.md).
-    """
-
-    def __init__(self, path: Path, store: Any = None) -> None:
-        import pyoxigraph as ox
-
-        self._ox = ox
-        self.store = store if store is not None else ox.Store(str(path))
-        self._files: queue.Queue[Path | None] = queue.Queue()
-        self._slices: queue.Queue[bytes | None] = queue.Queue(maxsize=LOADERS)
-        self._failed: list[BaseException] = []
-        self._threads = [threading.Thread(target=self._feed, name="nhskg-store-feed", daemon=True)]
-        self._threads += [
-            threading.Thread(target=self._load, name=f"nhskg-store-{i}", daemon=True) for i in range(LOADERS)
-        ]
-        for thread in self._threads:
-            thread.start()
-
-    def add(self, written: parts.Written) -> None:
-        self._files.put(written.nquads)
-
-    def add_file(self, path: Path) -> None:
-        self._files.put(path)
-
-    def _feed(self) -> None:
-        try:
-            for path in iter(self._files.get, None):
-                for block in () if self._failed else _slices(path):
-                    self._slices.put(block)
-        except BaseException as exc:  # handed to the building thread in close()
-            self._failed.append(exc)
-            for _ in iter(self._files.get, None):  # let close() finish
-                pass
-        finally:
-            for _ in range(LOADERS):
-                self._slices.put(None)
-
-    def _load(self) -> None:
-        for block in iter(self._slices.get, None):
-            if self._failed:
-                continue
-            try:  # lenient: the quads are the build's own checked terms
-                self.store.bulk_load(input=block, format=self._ox.RdfFormat.N_QUADS, lenient=True)
-            except BaseException as exc:
-                self._failed.append(exc)
-
-    def close(self) -> None:
-        self._files.put(None)
-        for thread in self._threads:
-            thread.join()
-        if self._failed:
-            raise self._failed[0]
-        self.store.flush()  # no optimize(): 12 s more at 100,000 organisations, no question faster
-        del self.store  # closes the database before the folder is renamed
-
-
-def patch_store(previous: Path, path: Path, rebuilt: list[Part], old: dict[str, dict[str, Any]]) -> None:
-    """A copy of the previous store (hard links: `backup`) with the rebuilt graphs replaced."""
-    import pyoxigraph as ox
-
-    ox.Store.read_only(str(previous)).backup(str(path))
-    store = ox.Store(str(path))
-    for part in rebuilt:
-        if part.name in old:
-            store.remove_graph(ox.NamedNode(part.graph[1:-1]))
-    loader = StoreLoader(path, store)
-    del store
-    for part in rebuilt:
-        assert part.nq is not None
-        loader.add_file(part.nq.path)
-    loader.close()
-
-
-def load_store(nquads: Path, path: Path) -> None:
-    """A new persistent store of the whole graph.nq."""
-
-    loader = StoreLoader(path)
-    loader.add_file(nquads)
-    loader.close()
+def provenance_quads(infos: list[RegisterInfo]) -> Iterator[t.Quad]:
+    """Register files, their hashes and rows, and the build activity that used them."""
+    graph = t.iri(mint.graph("provenance"))
+    digest = hashlib.sha256("".join(i.sha256 for i in infos).encode()).hexdigest()[:16]
+    activity = t.iri(mint.ID + f"build/{digest}")
+    yield t.Quad(activity, t.A, t.ndk("Build"), graph)
+    yield t.Quad(activity, t.ndk("toolVersion"), t.lit(__version__), graph)
+    for info in infos:
+        node = t.iri(mint.thing("register", info.name))
+        yield t.Quad(activity, t.prov("used"), node, graph)
+        for p, o in (
+            (t.A, t.ndk("Register")),
+            (t.dcterms("title"), t.lit(info.file)),
+            (t.ndk("registerFile"), t.lit(f"data/{info.file}")),
+            (t.ndk("sha256"), t.lit(info.sha256)),
+            (t.ndk("rowCount"), t.lit(str(info.rows), "integer")),
+            (t.ndk("namedGraph"), t.iri(mint.graph(info.name))),
+            (t.prov("wasGeneratedBy"), activity),
+        ):
+            yield t.Quad(node, p, o, graph)

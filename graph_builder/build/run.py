@@ -7,41 +7,30 @@ resolves references across registers, runs each builder, and writes `graph.trig`
 only, so the graph files are byte-identical for the same registers. Registers are
 built one at a time in bounded memory, and a register that has not changed since the
 build in `out_dir` is reused, not rebuilt (pipeline.py); `full=True` rebuilds all.
+The flow is one way: run → pipeline → parts → canonical, and run → loader (the store).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
 import time
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from graph_builder import __version__
-from graph_builder.build import canonical as writer
-from graph_builder.build import parts, pipeline
+from graph_builder.build import loader, parts, pipeline
 from graph_builder.build.summary import Summary, combine
 from graph_builder.core import folders as publish
-from graph_builder.core import iri as mint
-from graph_builder.core import terms as t
-from graph_builder.core.errors import InputError, Problem, UsageError
+from graph_builder.core.errors import UsageError
 from graph_builder.core.files import write_atomic
-from graph_builder.registers import BUILDERS, Builder, Context, Row, canonical
+from graph_builder.registers.load import KEYS, RegisterInfo
 
 OUTPUTS = ("graph.trig", "graph.nq", "manifest.json")
 STORE = "store"  # the embedded pyoxigraph (RocksDB) store, opened read-only by the commands
-
-
-@dataclass(frozen=True)
-class RegisterInfo:
-    name: str
-    file: str
-    sha256: str
-    rows: int
+PATCH_LIMIT = 0.125  # patch the store when it deletes at most this share of the new statements
 
 
 @dataclass
@@ -58,88 +47,6 @@ class BuildResult:
     out_dir: Path | None = None
     files: dict[str, int] = field(default_factory=dict)
     data_dir: Path | None = None  # the folder of registers read (the summary names it first)
-
-
-def read_registers(data_dir: Path, builders: Sequence[Builder] = BUILDERS) -> tuple[Context, list[RegisterInfo]]:
-    """Read and check every register, in reference order; raise InputError listing every problem."""
-    if not data_dir.is_dir():
-        raise UsageError(f"{data_dir}: not a folder of registers")
-    problems: list[Problem] = []
-    ctx = Context()
-    infos = []
-    for b in builders:
-        path = data_dir / b.filename
-        label = _label(path)
-        raw, found = (
-            b.read_bytes(path, label)
-            if path.exists()
-            else (None, [Problem(label, 0, "", f"is missing; every build needs the {b.title.lower()} register")])
-        )
-        if raw is None:
-            problems += found
-            ctx.unreadable.update(b.ids([]))
-            continue
-        rows, found = b.parse(raw, label)
-        problems += b.check_rows(rows, found, ctx, label).problems
-        infos.append(RegisterInfo(b.name, path.name, hashlib.sha256(canonical(raw)).hexdigest(), len(rows)))
-    if problems:
-        raise InputError(problems)
-    return ctx, infos
-
-
-def _label(path: Path) -> str:
-    """A path as the user would type it: relative to the working folder where possible."""
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
-
-
-def register_quads(b: Builder, rows: list[Row], ctx: Context) -> Iterator[t.Quad]:
-    graph = b.graph
-    shared: dict[str, str] = {}  # one string per predicate, not one per statement (memory at scale)
-    for row in rows:
-        for s, p, o in b.triples(row, ctx):
-            yield t.Quad(s, shared.setdefault(p, p), o, graph)
-    for s, p, o in b.finish(rows, ctx):
-        yield t.Quad(s, shared.setdefault(p, p), o, graph)
-
-
-def provenance_quads(infos: list[RegisterInfo]) -> Iterator[t.Quad]:
-    """Register files, their hashes and rows, and the build activity that used them."""
-    graph = t.iri(mint.graph("provenance"))
-    digest = hashlib.sha256("".join(i.sha256 for i in infos).encode()).hexdigest()[:16]
-    activity = t.iri(mint.ID + f"build/{digest}")
-    yield t.Quad(activity, t.A, t.ndk("Build"), graph)
-    yield t.Quad(activity, t.ndk("toolVersion"), t.lit(__version__), graph)
-    for info in infos:
-        node = t.iri(mint.thing("register", info.name))
-        yield t.Quad(activity, t.prov("used"), node, graph)
-        for p, o in (
-            (t.A, t.ndk("Register")),
-            (t.dcterms("title"), t.lit(info.file)),
-            (t.ndk("registerFile"), t.lit(f"data/{info.file}")),
-            (t.ndk("sha256"), t.lit(info.sha256)),
-            (t.ndk("rowCount"), t.lit(str(info.rows), "integer")),
-            (t.ndk("namedGraph"), t.iri(mint.graph(info.name))),
-            (t.prov("wasGeneratedBy"), activity),
-        ):
-            yield t.Quad(node, p, o, graph)
-
-
-def build_register(b: Builder, path: Path, reference: Context, label: str | None = None) -> list[t.Quad]:
-    """One register file built against a reference context (the other registers).
-
-    The file's rows replace the reference's rows of that register, so its keys resolve
-    for its own rows; problems (format or references) raise InputError.
-    """
-    shown = label or _label(path)
-    rows, found = b.read(path, shown)
-    ctx = Context(ids={k: dict(v) for k, v in reference.ids.items()}, rows=dict(reference.rows))
-    checked = b.check_rows(rows, found, ctx, shown)
-    if checked.problems:
-        raise InputError(checked.problems)
-    return writer.canonical(register_quads(b, checked.rows, ctx))
 
 
 def build(data_dir: Path, out_dir: Path, full: bool = False) -> BuildResult:
@@ -173,16 +80,16 @@ def _build(data_dir: Path, out_dir: Path, full: bool) -> BuildResult:
     scratch = staging / ".parts"
     scratch.mkdir(parents=True)
     try:
-        loader = pipeline.StoreLoader(staging / STORE) if previous is None else None
+        store = loader.StoreLoader(staging / STORE) if previous is None else None
         try:
-            made = pipeline.Pass(data_dir, scratch, code, previous, loader.add if loader else _ignore, _label)
-            made.run()
-            infos = _infos(made)
-            made.provenance(provenance_quads(infos), [vars(i) for i in infos])
+            made = pipeline.Pass(data_dir, scratch, code, previous)
+            if store is not None:
+                made.on_part = store.add
+            infos = made.run()
         finally:
             waiting = time.perf_counter()
-            if loader is not None:
-                loader.close()
+            if store is not None:
+                store.close()
         made.timings["waiting for the store to load"] = time.perf_counter() - waiting
         result = _assemble(made.made, staging, infos)
         made.timings["put graph.nq and graph.trig together"] = (
@@ -193,9 +100,9 @@ def _build(data_dir: Path, out_dir: Path, full: bool) -> BuildResult:
         if previous:
             made.timings[f"store {result.store}"] = time.perf_counter() - patching
         result.timings = {step: round(seconds, 3) for step, seconds in made.timings.items()}
-        (staging / pipeline.KEYS).mkdir()
-        for keys in (scratch / pipeline.KEYS).iterdir():
-            os.replace(keys, staging / pipeline.KEYS / keys.name)
+        (staging / KEYS).mkdir()
+        for keys in (scratch / KEYS).iterdir():
+            os.replace(keys, staging / KEYS / keys.name)
         shutil.rmtree(scratch)
         manifest = _manifest(result, data_dir, code, made.made, staging)
         write_atomic(staging / "manifest.json", [json.dumps(manifest, indent=2) + "\n"])
@@ -209,21 +116,11 @@ def _build(data_dir: Path, out_dir: Path, full: bool) -> BuildResult:
     return result
 
 
-def _ignore(_: parts.Written) -> None:
-    return None
-
-
-def _infos(made: pipeline.Pass) -> list[RegisterInfo]:
-    rows = {p.name: p.rows for p in made.made}
-    return [RegisterInfo(b.name, made.files[b.name][0], made.files[b.name][1], rows[b.name]) for b in BUILDERS]
-
-
 def _assemble(made: list[pipeline.Part], staging: Path, infos: list[RegisterInfo]) -> BuildResult:
     """graph.nq and graph.trig: the parts in graph order, new ones from their files, reused
     ones from the previous build's."""
     ordered = sorted(made, key=lambda p: p.graph)
-    head = "".join(f"@prefix {prefix}: <{ns}> .\n" for prefix, ns in t.PREFIXES.items())
-    for name, text, piece in (("graph.nq", "", "nq"), ("graph.trig", head, "trig")):
+    for name, text, piece in (("graph.nq", "", "nq"), ("graph.trig", parts.TRIG_PREFIXES, "trig")):
         placed = parts.assemble(staging / name, text, [getattr(p, piece) for p in ordered])
         for part, where in zip(ordered, placed, strict=True):
             part.placed[name] = list(where)
@@ -240,13 +137,13 @@ def _store(previous: pipeline.Previous, made: list[pipeline.Part], staging: Path
     """Patch the previous build's store, or load a new one where deleting would cost more."""
     rebuilt = [p for p in made if p.rebuilt]
     if not rebuilt:
-        pipeline.patch_store(previous.folder / STORE, staging / STORE, [], previous.parts)
+        loader.patch_store(previous.folder / STORE, staging / STORE, [], previous.parts)
         return "reused"
     deleted = sum(previous.parts[p.name]["statements"] for p in rebuilt if p.name in previous.parts)
-    if deleted <= pipeline.PATCH_LIMIT * result.statements:
-        pipeline.patch_store(previous.folder / STORE, staging / STORE, rebuilt, previous.parts)
+    if deleted <= PATCH_LIMIT * result.statements:
+        loader.patch_store(previous.folder / STORE, staging / STORE, rebuilt, previous.parts)
         return "patched"
-    pipeline.load_store(staging / "graph.nq", staging / STORE)
+    loader.load_store(staging / "graph.nq", staging / STORE)
     return "reloaded"
 
 

@@ -2,7 +2,7 @@
 
 from graph_builder.registers.adoptions import AdoptionsBuilder
 from graph_builder.registers.assessments import AssessmentsBuilder
-from graph_builder.registers.base import Builder, Checked, Column, Context, Row, canonical
+from graph_builder.registers.base import Builder, Checked, Column, Context, Row
 from graph_builder.registers.blueprints import BlueprintsBuilder
 from graph_builder.registers.bodies import BodiesBuilder
 from graph_builder.registers.claims import ClaimsBuilder
@@ -15,6 +15,7 @@ from graph_builder.registers.partnerships import PartnershipsBuilder
 from graph_builder.registers.people import PeopleBuilder
 from graph_builder.registers.posts import PostsBuilder
 from graph_builder.registers.programmes import ProgrammesBuilder
+from graph_builder.registers.reading import canonical_bytes
 from graph_builder.registers.sources import SourcesBuilder
 from graph_builder.registers.successions import SuccessionsBuilder
 from graph_builder.registers.systems import SystemsBuilder
@@ -73,6 +74,6 @@ __all__ = [
     "Context",
     "Row",
     "builder_for_header",
-    "canonical",
+    "canonical_bytes",
     "closest_builder",
 ]

@@ -1,4 +1,4 @@
-"""The register interface: columns, reading and checking a CSV, and the Builder base.
+"""The register interface: the Builder base, and what a builder sees (columns, rows, context).
 
 A register is a CSV file in `data/`; its builder declares the columns (with their kinds,
 value lists and references to other registers), the key, and how one row becomes
@@ -8,19 +8,8 @@ register that has one.
 
 from __future__ import annotations
 
-import codecs
-import csv
-import errno
-import io
-import os
-import re
-import stat
 from abc import ABC, abstractmethod
-from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from functools import cache, cached_property
 from pathlib import Path
 from typing import ClassVar, NamedTuple
@@ -28,253 +17,13 @@ from typing import ClassVar, NamedTuple
 from graph_builder.core import iri as mint
 from graph_builder.core import terms as t
 from graph_builder.core.errors import Problem
+from graph_builder.registers.columns import Column
+from graph_builder.registers.context import REF_KINDS, Context, unknown
+from graph_builder.registers.reading import Row, canonical_bytes, read_file, read_rows
+
+__all__ = ["Builder", "Checked", "Column", "Context", "Row", "Triple", "concept", "opt", "ref"]
 
 Triple = tuple[str, str, str]
-MAX_FIELD = 100_000  # characters; a longer cell is refused, not read into memory twice
-MAX_FILE = 1 << 30  # bytes (1 GiB); a larger register file is refused before it is read
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$", re.ASCII)  # ASCII: int() and Decimal() take any script's digits
-_DECIMAL = re.compile(r"^-?\d+(\.\d+)?$", re.ASCII)
-_REPEATING = frozenset({"enum", "sources", "slug", "date", "day", "money"})
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column: `kind` is text, code, slug, date (at any precision), day (a full date),
-    int, decimal, money, float, sources or enum."""
-
-    name: str
-    kind: str = "text"
-    required: bool = False
-    choices: tuple[str, ...] = ()
-    ref: str | None = None  # a key set of the context: org, body, supplier, party, programme...
-    low: int | None = None
-    high: int | None = None
-
-
-class Row:
-    """A register row: its values by column name and the line it was read from.
-
-    The values are a tuple, with the register's one map of column positions shared by all
-    its rows (a dict a row is some 650 bytes: 0.7 GB at a million organisations)."""
-
-    __slots__ = ("_cells", "_index", "line")
-
-    def __init__(
-        self, line: int, values: Mapping[str, str] | Sequence[str], index: Mapping[str, int] | None = None
-    ) -> None:
-        if index is None:
-            assert isinstance(values, Mapping), "a row's cells without their column positions"
-            index = {name: i for i, name in enumerate(values)}
-            values = list(values.values())
-        self.line = line
-        self._cells = tuple(values)
-        self._index = index
-
-    @property
-    def values(self) -> dict[str, str]:
-        return dict(zip(self._index, self._cells, strict=True))
-
-    def __getitem__(self, name: str) -> str:
-        return self._cells[self._index[name]]
-
-    def get(self, name: str) -> str:
-        i = self._index.get(name)
-        return "" if i is None else self._cells[i]
-
-    def sources(self) -> list[str]:
-        return [s for s in self.get("source").split(";") if s]
-
-    def __repr__(self) -> str:
-        return f"Row({self.line}, {self.values!r})"
-
-
-@dataclass
-class Context:
-    """What every builder may look up: IRIs by key set, and every register's rows."""
-
-    ids: dict[str, dict[str, str]] = field(default_factory=dict)
-    rows: dict[str, list[Row]] = field(default_factory=dict)
-    refused: dict[str, set[str]] = field(default_factory=dict)  # key set → keys of rows refused (reported there)
-    unreadable: set[str] = field(default_factory=set)  # key sets whose register could not be read at all
-
-    def withheld(self, ref: str, key: str) -> bool:
-        """Whether an unresolved reference points at a refused row or an unreadable register:
-        that problem is reported once, where it is, not again at each row naming it."""
-        return any(k in self.unreadable or key in self.refused.get(k, ()) for k in _REF_KINDS.get(ref, (ref,)))
-
-    def resolve(self, ref: str, key: str) -> str | None:
-        if ref == "party":
-            return self.ids.get("org", {}).get(key) or self.ids.get("body", {}).get(key)
-        if ref == "subject":
-            for name in _REF_KINDS["subject"]:
-                found = self.ids.get(name, {}).get(key)
-                if found:
-                    return found
-            return None
-        return self.ids.get(ref, {}).get(key)
-
-    _index: dict[tuple[str, str], dict[str, Row]] = field(default_factory=dict)
-
-    def row(self, register: str, key_column: str, key: str) -> Row | None:
-        """The first row of a register whose `key_column` is `key` (indexed once)."""
-        index = self._index.get((register, key_column))
-        if index is None:
-            index = {}
-            for r in self.rows.get(register, []):
-                index.setdefault(r.get(key_column), r)
-            self._index[(register, key_column)] = index
-        return index.get(key)
-
-    def source_date(self, key: str) -> str:
-        found = self.row("sources", "key", key)
-        return found.get("date") if found else ""
-
-
-def check_value(col: Column, value: str) -> str | None:
-    """The problem with one cell's value, or None. References are checked later."""
-    if value == "":
-        return "is required but empty" if col.required else None
-    if len(value) > MAX_FIELD:
-        return f"is {len(value):,} characters long; the limit is {MAX_FIELD:,}"
-    if value != value.strip():
-        return f"{value!r} has leading or trailing spaces"
-    kind = col.kind
-    if kind == "enum" and value not in col.choices:
-        return f"{value!r} is not one of {', '.join(col.choices)}"
-    if kind == "code" and not mint.is_org_code(value):
-        return f"{value!r} is not an ODS code (3-5 upper case letters and digits) or an ONS code"
-    if kind == "slug" and not mint.SLUG.match(value):
-        return f"{value!r} is not a slug (lower case letters and digits joined by '-')"
-    if kind == "sources":
-        bad = [s for s in value.split(";") if not mint.SLUG.match(s)]
-        return f"{value!r} is not a ';'-separated list of source keys" if bad else None
-    if kind == "date":
-        return _check_date(value)
-    if kind == "day":  # a full date only: the property's range is xsd:date
-        return _check_date(value) if len(value) == 10 else f"{value!r} is not a full date (YYYY-MM-DD)"
-    if kind in ("int", "money"):
-        return _check_int(col, value)
-    if kind == "decimal":
-        if not _DECIMAL.match(value):
-            return f"{value!r} is not a plain decimal number such as 385000000 or 7.5"
-        try:
-            Decimal(value)
-        except InvalidOperation:
-            return f"{value!r} is not a number"
-    if kind == "float" and not _DECIMAL.match(value):  # written as xsd:decimal: no nan, inf, 1e3 or 1_0
-        return f"{value!r} is not a plain decimal number such as 51.5 or -0.1653"
-    return None
-
-
-def _check_date(value: str) -> str | None:
-    if not _DATE.match(value):
-        return f"{value!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)"
-    parts = [int(p) for p in value.split("-")]
-    try:
-        date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
-    except ValueError:
-        return f"{value!r} is not a real date"
-    return None
-
-
-def _check_int(col: Column, value: str) -> str | None:
-    what = "a whole number of pounds such as 5000000" if col.kind == "money" else "a whole number"
-    if not re.match(r"^-?\d+$", value, re.ASCII):
-        return f"{value!r} is not {what}"
-    number = int(value)
-    low = 0 if col.kind == "money" and col.low is None else col.low
-    if low is not None and number < low:
-        return f"{value!r} is below {low}" + (" (amounts are never negative)" if col.kind == "money" else "")
-    if col.high is not None and number > col.high:
-        return f"{value!r} is above {col.high}"
-    return None
-
-
-def read_file(path: Path, limit: int = MAX_FILE) -> bytes:
-    """A register file's bytes; ValueError saying why for a FIFO, socket or device, or a
-    file over `limit` bytes. It is opened without blocking, so a FIFO is refused, not
-    waited on for ever, and checked on the open file, so it cannot be swapped meanwhile."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with open(fd, "rb") as f:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
-        if not stat.S_ISREG(info.st_mode):
-            raise ValueError("is not a regular file (a FIFO, socket or device); give the register's CSV file")
-        if info.st_size > limit:
-            raise ValueError(f"is {info.st_size:,} bytes; the limit is {limit:,}")
-        return f.read()
-
-
-def canonical(raw: bytes) -> bytes:
-    """A register file's bytes as they are read and hashed: without the byte order mark of
-    Excel's "CSV UTF-8", and with CRLF line ends (RFC 4180's, Excel's) made LF, so the same
-    rows give the same graph, byte for byte, however the file was saved."""
-    raw = raw.removeprefix(codecs.BOM_UTF8)
-    return raw.replace(b"\r\n", b"\n") if b"\r" in raw else raw
-
-
-def header_problem(header: Sequence[str], expected: Sequence[str], register: str) -> str:
-    """What is wrong with a header: the columns missing, the columns extra, or the order."""
-    missing, extra = Counter(expected) - Counter(header), Counter(header) - Counter(expected)
-    said = [
-        f"{what} {', '.join(repr(c) for c in cols)}"
-        for what, cols in (("lacks the column(s)", missing), ("has the unknown column(s)", extra))
-        if cols
-    ]
-    wrong = "; ".join(said) or "has the right columns in another order"
-    return f"header {wrong}: {register} has the columns {','.join(expected)}"
-
-
-def read_rows(
-    text: str, name: str, columns: Sequence[Column], register: str = "the register"
-) -> tuple[list[Row], list[Problem]]:
-    """Parse a register's text (`canonical`: no BOM, LF line ends): header, widths and cell
-    values. Every problem is returned."""
-    problems: list[Problem] = []
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        return [], [Problem(name, line, "", "contains a NUL byte; registers are text")]
-    if "\r" in text:
-        line = text.count("\n", 0, text.index("\r")) + 1
-        return [], [Problem(name, line, "", "has a carriage return that does not end a line (CRLF or LF do)")]
-    expected = [c.name for c in columns]
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = next(reader)
-    except StopIteration:
-        return [], [Problem(name, 1, "", f"is empty; expected the header {','.join(expected)}")]
-    except csv.Error as exc:
-        return [], [Problem(name, 1, "", f"cannot be read as CSV: {exc}")]
-    if header != expected:
-        return [], [Problem(name, 1, "", header_problem(header, expected, register))]
-    rows: list[Row] = []
-    start = reader.line_num + 1  # a row's first line: a quoted cell may hold line breaks
-    # Values that repeat (kinds, dates, sources) are checked and kept once, not once a row (national scale).
-    shared: list[dict[str, str] | None] = [{} if c.kind in _REPEATING else None for c in columns]
-    positions = {c.name: i for i, c in enumerate(columns)}
-    try:
-        for record in reader:
-            line, start = start, reader.line_num + 1
-            if len(record) != len(expected):
-                problems.append(Problem(name, line, "", f"has {len(record)} fields; the header has {len(expected)}"))
-                continue
-            for i, (col, seen) in enumerate(zip(columns, shared, strict=True)):
-                value = record[i]
-                if seen is not None and value in seen:  # checked already, and kept once
-                    record[i] = seen[value]
-                    continue
-                msg = check_value(col, value)
-                if msg:
-                    problems.append(Problem(name, line, col.name, msg))
-                elif seen is not None:
-                    seen[value] = value
-            rows.append(Row(line, record, positions))
-    except csv.Error as exc:  # the rest of the file cannot be read, so none of it is used
-        return [], [*problems, Problem(name, reader.line_num, "", f"cannot be read as CSV: {exc}")]
-    if not rows and not problems:
-        problems.append(Problem(name, 1, "", "has a header but no rows"))
-    return rows, problems
 
 
 class Checked(NamedTuple):
@@ -300,7 +49,7 @@ class Builder(ABC):
         kinds = {"source"} if any(c.kind == "sources" for c in self.columns) else set()
         for col in self.columns:
             if col.ref:
-                kinds.update(_REF_KINDS.get(col.ref, (col.ref,)))
+                kinds.update(REF_KINDS.get(col.ref, (col.ref,)))
         return frozenset(kinds)
 
     @property
@@ -332,7 +81,7 @@ class Builder(ABC):
     def parse(self, raw: bytes, shown: str) -> tuple[list[Row], list[Problem]]:
         """Rows and problems of a register file's bytes."""
         try:
-            text = canonical(raw).decode("utf-8")
+            text = canonical_bytes(raw).decode("utf-8")
         except UnicodeDecodeError:
             try:  # where in the file as it is (a BOM and CRs are valid UTF-8, so it fails there too)
                 raw.decode("utf-8")
@@ -477,28 +226,6 @@ def _source(key: str) -> str:
 @cache
 def _register(name: str) -> str:
     return t.iri(mint.thing("register", name))
-
-
-# the key sets a reference of several kinds is looked up in, in this order (Context.resolve)
-_REF_KINDS = {"party": ("org", "body"), "subject": ("programme", "org", "body", "document", "person")}
-_REF_NAMES = {
-    "org": "organisation code in organisations.csv",
-    "body": "key in bodies.csv",
-    "supplier": "supplier key in bodies.csv",
-    "party": "organisation code (organisations.csv) or body key (bodies.csv)",
-    "subject": "programme key, organisation code, body key, document key (documents.csv) or person key (people.csv)",
-    "programme": "programme key in programmes.csv",
-    "system": "system key in systems.csv",
-    "blueprint": "blueprint key in blueprints.csv",
-    "source": "source key in sources.csv",
-}
-
-
-def unknown(kind: str, key: str) -> str:
-    """The message for a reference that does not resolve."""
-    if kind == "source":
-        return f"unknown source {key!r}: add it to sources.csv or cite a known key"
-    return f"{key!r} is not a known {_REF_NAMES.get(kind, kind)}"
 
 
 def opt(node: str, pred: str, value: str, make: Callable[[str], str]) -> Iterator[Triple]:

@@ -24,12 +24,11 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from graph_builder.build import canonical as writer
-from graph_builder.build import run as building
 from graph_builder.core import iri as mint
 from graph_builder.core.errors import InputError, Problem
 from graph_builder.registers import BUILDERS, Builder, Context, builder_for_header, closest_builder
-from graph_builder.registers.base import header_problem
+from graph_builder.registers.load import build_register
+from graph_builder.registers.reading import header_problem
 
 DEFAULT_MAX_SIZE = 50 * 1024 * 1024
 RDF_FORMATS: dict[str, ox.RdfFormat] = {
@@ -136,7 +135,7 @@ def load(paths: list[Path], reference: Callable[[], Context], max_size: int = DE
         raise InputError(problems)
     context: Context | None = None
     for _, label, path, builder in sorted(registers, key=lambda r: (r[0], r[1])):
-        context = context or _copy(reference())
+        context = context or reference().copy()
         try:
             _load_csv(submission, path, label, builder, context)
         except InputError as exc:  # the other files are still read: every problem in one run
@@ -144,15 +143,6 @@ def load(paths: list[Path], reference: Callable[[], Context], max_size: int = DE
     if problems:
         raise InputError(problems + submission.problems)
     return submission
-
-
-def _copy(context: Context) -> Context:
-    return Context(
-        ids={k: dict(v) for k, v in context.ids.items()},
-        rows=dict(context.rows),
-        refused={k: set(v) for k, v in context.refused.items()},
-        unreadable=set(context.unreadable),
-    )
 
 
 def _read(path: Path, label: str, max_size: int) -> bytes:
@@ -211,26 +201,25 @@ def _builder(raw: bytes, label: str) -> Builder:
 def _load_csv(submission: Submission, path: Path, label: str, builder: Builder, context: Context) -> None:
     """Build a register file against the context, then add its keys and rows to the context.
 
-    As `build.build_register`, except that the rows the checks refuse (and those naming a
-    refused row) are left out, and their problems kept as problems of the submission, while
-    the others are built: one run reports every problem. A file-level problem (header,
-    encoding) raises InputError; the register's keys are then unreadable to later files.
+    As the build does (`registers.load.build_register`): the rows the checks refuse (and
+    those naming a refused row) are left out, and their problems kept as problems of the
+    submission, while the others are built: one run reports every problem. A file-level
+    problem (header, encoding) raises InputError; the register's keys are then unreadable
+    to later files.
     """
     submission.registers[label] = builder.name
-    rows, found = builder.read(path, label)
-    if any(p.line <= 1 for p in found) or (found and not rows):  # no row could be read: file-level
+    try:
+        checked, built_context, statements = build_register(builder, path, label, context)
+    except InputError:  # no row could be read
         context.unreadable.update(builder.ids([]))
-        raise InputError(found)
-    built_context = _copy(context)  # the file's rows replace the register's (as in build_register)
-    checked = builder.check_rows(rows, found, built_context, label)
+        raise
     submission.problems.extend(checked.problems)
-    quads = writer.canonical(building.register_quads(builder, checked.rows, built_context))
     for name, ids in builder.ids(checked.rows).items():
         context.ids.setdefault(name, {}).update(ids)
     for kind, keys in built_context.refused.items():
         context.refused.setdefault(kind, set()).update(keys)
     context.rows[builder.name] = checked.rows + context.rows.get(builder.name, [])
-    text = "".join(f"{q.s} {q.p} {q.o} .\n" for q in quads)
+    text = "".join(f"{s} {p} {o} .\n" for s, p, o in statements)
     built = list(ox.parse(text.encode(), format=ox.RdfFormat.N_TRIPLES))
     for q in built:
         if q.predicate == _ROW:

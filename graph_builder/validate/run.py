@@ -31,6 +31,7 @@ from graph_builder.core import iri as mint
 from graph_builder.core import resources
 from graph_builder.core.errors import UsageError
 from graph_builder.registers import Context
+from graph_builder.registers.load import read_registers, reference_context
 from graph_builder.store.embedded import store_dir
 from graph_builder.validate import findings
 from graph_builder.validate import intake as sub
@@ -76,9 +77,6 @@ class Reference:
 
     def context(self) -> Context:
         if self._context is None:  # the build's keys where it has them: not every register read again
-            from graph_builder.build.pipeline import reference_context
-            from graph_builder.build.run import read_registers
-
             self._context = reference_context(self.build_dir, self.data_dir)
             if self._context is None:
                 self._context, _ = read_registers(self.data_dir)
