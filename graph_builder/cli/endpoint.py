@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from graph_builder.registers import dataset_graphs
 from graph_builder.store.endpoint import LAYOUTS, Credentials, Endpoint
 
 endpoint_option = click.option(
@@ -38,4 +39,4 @@ def endpoint_from_options(
     if endpoint is None and query_url is None and update_url is None and store_url is None:
         return None
     credentials = Credentials.from_options(user, password, token)
-    return Endpoint.from_options(endpoint, query_url, update_url, store_url, layout, credentials)
+    return Endpoint.from_options(endpoint, query_url, update_url, store_url, layout, credentials, dataset_graphs())

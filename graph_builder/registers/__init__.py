@@ -1,5 +1,6 @@
 """One builder per register, in the order their references need (sources first)."""
 
+from graph_builder.core import iri as mint
 from graph_builder.registers.adoptions import AdoptionsBuilder
 from graph_builder.registers.assessments import AssessmentsBuilder
 from graph_builder.registers.base import Builder, Checked, Column, Context, Row
@@ -42,6 +43,11 @@ BUILDERS: tuple[Builder, ...] = (
 BY_NAME = {b.name: b for b in BUILDERS}
 
 
+def dataset_graphs() -> list[str]:
+    """The named graphs a build holds: one per register, the ontology and provenance."""
+    return sorted({mint.graph(b.name) for b in BUILDERS} | {mint.graph("ontology"), mint.graph("provenance")})
+
+
 def builder_for_header(header: list[str]) -> Builder | None:
     """The builder whose register has exactly this header (for submissions)."""
     for b in BUILDERS:
@@ -76,4 +82,5 @@ __all__ = [
     "builder_for_header",
     "canonical_bytes",
     "closest_builder",
+    "dataset_graphs",
 ]

@@ -16,11 +16,10 @@ from __future__ import annotations
 import base64
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from graph_builder.core import iri as mint
 from graph_builder.core.errors import UsageError
 
 LAYOUTS: dict[str, tuple[str, str, str, str]] = {
@@ -103,6 +102,8 @@ class Endpoint:
     credentials: Credentials = field(default_factory=Credentials, repr=False)
     dataset: str = "union"
     """How queries name their dataset: a key of DATASETS."""
+    graphs: tuple[str, ...] = ()
+    """The named graphs of the dataset, for a layout that names them in each request."""
 
     @classmethod
     def from_options(
@@ -113,6 +114,7 @@ class Endpoint:
         store_url: str | None = None,
         layout: str = "oxigraph",
         credentials: Credentials | None = None,
+        graphs: Iterable[str] = (),
     ) -> Endpoint:
         """A base URL in a layout (LAYOUTS), any of its three URLs given explicitly instead."""
         if layout not in LAYOUTS:
@@ -133,6 +135,7 @@ class Endpoint:
             pick(store_url, paths[2], "--store-url"),
             credentials or Credentials(),
             paths[3],
+            tuple(graphs),
         )
 
 
@@ -154,10 +157,3 @@ def check_url(url: str, option: str = "--endpoint") -> str:
 
 def _shown_url(text: str) -> str:
     return re.sub(r"//[^/@]*@", "//***@", text)[:200]
-
-
-def dataset_graphs() -> list[str]:
-    """The named graphs a build holds: one per register, the ontology and provenance."""
-    from graph_builder.registers import BUILDERS
-
-    return sorted({mint.graph(b.name) for b in BUILDERS} | {mint.graph("ontology"), mint.graph("provenance")})

@@ -43,7 +43,7 @@ import pyoxigraph as ox
 from graph_builder import __version__
 from graph_builder.core.errors import ServerError
 from graph_builder.store.embedded import DEFAULT_TIMEOUT, Cell, GraphStore, Solutions, Term
-from graph_builder.store.endpoint import Endpoint, dataset_graphs
+from graph_builder.store.endpoint import Endpoint
 from graph_builder.store.http import connection_error, http_error, no_answer_in_time, not_sparql
 
 
@@ -55,7 +55,7 @@ class RemoteStore(GraphStore):
     ) -> None:
         self.endpoint = endpoint
         self.timeout = timeout
-        self.graphs = list(dataset_graphs() if graphs is None else graphs)
+        self.graphs = list(endpoint.graphs if graphs is None else graphs)
 
     def select(
         self, query: str, substitutions: Mapping[str, Term] | None = None, timeout: float | None = DEFAULT_TIMEOUT
