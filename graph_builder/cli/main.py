@@ -170,15 +170,15 @@ def _endpoint(
 def questions(name: str | None, fmt: str) -> None:
     """List the saved questions, or describe the question NAME (csv and json: with its
     description, each parameter and an example)."""
-    from graph_builder.questions.answers import render
-    from graph_builder.questions.catalogue import catalogue, describe, question
+    from graph_builder.questions.answers import render_answer
+    from graph_builder.questions.catalogue import catalogue, describe_catalogue, question
 
     if name is None:
-        click.echo(render(describe(catalogue()), fmt, table_width()), nl=False)
+        click.echo(render_answer(describe_catalogue(catalogue()), fmt, table_width()), nl=False)
         return
     q = question(name)
     if fmt != "table":
-        click.echo(render(describe([q], whole=True), fmt), nl=False)
+        click.echo(render_answer(describe_catalogue([q], whole=True), fmt), nl=False)
         return
     lines = [
         f"{q.name}: {q.title}",
@@ -224,7 +224,7 @@ def query(
 ) -> None:
     """Answer the saved question NAME from a build, or from a SPARQL server (--endpoint)."""
     from graph_builder.core.errors import UsageError
-    from graph_builder.questions.answers import render
+    from graph_builder.questions.answers import render_answer
     from graph_builder.questions.catalogue import run
 
     given: dict[str, str] = {}
@@ -237,7 +237,7 @@ def query(
         given[key.strip()] = value
     remote = _endpoint(endpoint, query_url, layout)
     result = run(name, given, as_of, build_dir, timeout, endpoint=remote)
-    click.echo(render(result, fmt, table_width()), nl=False)
+    click.echo(render_answer(result, fmt, table_width()), nl=False)
 
 
 @cli.command()
@@ -266,12 +266,12 @@ def sparql(
     and xsd: are declared (a query's own PREFIX wins). A table is cut to the terminal's
     width; --format csv or json gives every value whole.
     """
-    from graph_builder.questions.answers import render
+    from graph_builder.questions.answers import render_answer
     from graph_builder.questions.catalogue import read_query, run_sparql
 
     remote = _endpoint(endpoint, query_url, layout)
     result = run_sparql(read_query(query_or_file), build_dir, timeout, endpoint=remote)
-    click.echo(render(result, fmt, table_width()), nl=False)
+    click.echo(render_answer(result, fmt, table_width()), nl=False)
 
 
 EXPORT_FORMATS = ("graphml", "gexf", "cyjs", "dot", "html", "png", "svg", "jsonld", "ttl", "nt")

@@ -50,10 +50,10 @@ def _platforms(graph: nx.MultiDiGraph, node: str, as_of: date | None) -> set[str
     return found
 
 
-Edge = tuple[str, str, dict[str, Any]]
+_Edge = tuple[str, str, dict[str, Any]]
 
 
-def _pairings(graph: nx.MultiDiGraph, as_of: date | None, statuses: tuple[str, ...]) -> list[Edge]:
+def _pairings(graph: nx.MultiDiGraph, as_of: date | None, statuses: tuple[str, ...]) -> list[_Edge]:
     return [(u, v, d) for u, v, d in edges_of(graph, "partnership") if d["status"] in statuses and in_effect(d, as_of)]
 
 

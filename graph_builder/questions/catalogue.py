@@ -46,8 +46,9 @@ import pyoxigraph as ox
 from graph_builder.core import iri as mint
 from graph_builder.core import resources
 from graph_builder.core.errors import UsageError
+from graph_builder.core.terms import XSD
 from graph_builder.questions.analyses import ANALYSES
-from graph_builder.questions.answers import XSD, Result, term
+from graph_builder.questions.answers import Result, as_rdf_term
 from graph_builder.questions.model import PARAM_TYPES, AskContext, Param, Question
 from graph_builder.store.embedded import DEFAULT_TIMEOUT, GraphStore, Term, open_store, with_prefixes
 
@@ -240,7 +241,7 @@ def run(
             if p.name in checked and p.type in ("org", "programme"):
                 bind(q, store, {p.name: checked[p.name]})  # the same existence check
         columns, rows = q.analysis(AskContext(store, checked, when, timeout))
-        return Result(q.name, q.engine, columns, [[term(v) for v in row] for row in rows])
+        return Result(q.name, q.engine, columns, [[as_rdf_term(v) for v in row] for row in rows])
     bound = bind(q, store, checked)
     if when is not None:
         bound["asOf"] = ox.Literal(when.isoformat(), datatype=ox.NamedNode(XSD + "date"))
@@ -301,7 +302,7 @@ def read_query(value: str) -> str:
         raise UsageError(f"{value}: cannot be read as a UTF-8 query file ({exc})") from None
 
 
-def describe(questions: Sequence[Question], whole: bool = False) -> Result:
+def describe_catalogue(questions: Sequence[Question], whole: bool = False) -> Result:
     """The catalogue itself as a result: name, engine, as-of, parameters, title; `whole`
     adds each question's description, its parameters explained (a line each) and an example."""
     columns = ["name", "engine", "as_of", "parameters", "title"]
@@ -313,4 +314,4 @@ def describe(questions: Sequence[Question], whole: bool = False) -> Result:
         columns += ["description", "explained", "example"]
         for row, q in zip(rows, questions, strict=True):
             row += [q.description, "\n".join(p.line() for p in q.params), q.example()]
-    return Result("questions", "catalogue", columns, [[term(v) for v in row] for row in rows])
+    return Result("questions", "catalogue", columns, [[as_rdf_term(v) for v in row] for row in rows])
