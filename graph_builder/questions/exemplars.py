@@ -7,8 +7,9 @@ A joint exemplar shares its exemplar's place (and funding): counts of the exempl
 source states are of the role exemplar alone (`counted`).
 
 The network analyses, the followers export view and the funding check read exemplars
-here. Saved SPARQL questions that write the same pattern in their text: exemplars.rq,
-exemplars-by-area.rq, areas-without-exemplar.rq, exemplars-stage-7.rq.
+here. Saved SPARQL questions that write the same pattern in their text (until the build
+states it): exemplars.rq, exemplars-by-area.rq, areas-without-exemplar.rq,
+exemplars-stage-7.rq, maturity.rq, suppliers-shut-out.rq, systems-landscape.rq.
 """
 
 from __future__ import annotations
