@@ -14,7 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph_builder.questions.answers import render
+from graph_builder.questions.answers import render_answer
 from graph_builder.questions.catalogue import run
 
 pytestmark = pytest.mark.slow
@@ -85,7 +85,7 @@ def test_two_builds_started_together(out, built, tmp_path):
 
 
 def test_ten_queries_at_once_all_answer(built, tmp_path):
-    expected = render(run("who-follows-whom", build=built.out_dir), "csv").encode()  # CSV lines end in CRLF
+    expected = render_answer(run("who-follows-whom", build=built.out_dir), "csv").encode()  # CSV lines end in CRLF
     queries = [
         subprocess.Popen(
             [*NHSKG, "query", "who-follows-whom", "--format", "csv", "--build", str(built.out_dir)],

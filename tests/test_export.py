@@ -22,7 +22,10 @@ from importgraph import cycles, imports_within, longest_module
 from graph_builder.export import views as export_views
 from graph_builder.export.graph import LIST_SEPARATOR
 from graph_builder.export.model import FORMATS, export
-from graph_builder.questions import network
+from graph_builder.questions import projection as network_projection
+from graph_builder.questions import projection_queries
+from graph_builder.questions.node_facts import add_node_facts
+from graph_builder.questions.temporal import in_effect, validity
 from graph_builder.store.embedded import open_store
 
 ID = "https://w3id.org/nhs-dkg/id/"
@@ -59,7 +62,11 @@ def exported(build_dir, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def projection(build_dir):
-    return network.project(open_store(build_dir))
+    """The whole projection, made as the exports make the all view: every relation and node, then their facts."""
+    store = open_store(build_dir)
+    graph = network_projection.project(store, projection_queries.RELATIONS, every_node=True).copy()
+    add_node_facts(graph, store)
+    return graph
 
 
 def expected(projection, view: str, as_of: str | None = None) -> nx.MultiDiGraph:
@@ -147,7 +154,7 @@ def test_all_view_keeps_every_node_and_relation(exported, projection):
         projection.number_of_edges(),
     )
     relations = {d["relation"] for *_, d in graph.edges(data=True)}
-    assert relations == set(network.RELATIONS)
+    assert relations == set(projection_queries.RELATIONS)
 
 
 def test_multi_valued_attributes_are_kept(exported, projection):
@@ -401,10 +408,10 @@ def test_a_failed_export_leaves_the_previous_file(build_dir, tmp_path, monkeypat
 def test_validity_is_the_in_effect_rule(projection):
     days = [date(y, m, 1) for y in range(2015, 2026) for m in (1, 4, 7, 10)]
     for *_, data in projection.edges(data=True):
-        start, until = network.validity(data)
+        start, until = validity(data)
         for day in days:
             held = (start is None or start <= day) and (until is None or day < until)
-            assert held == network.in_effect(data, day), (data, day)
+            assert held == in_effect(data, day), (data, day)
 
 
 # --- large views: the scalable layout, bulk pictures, refusal, streaming --------------------
@@ -502,7 +509,7 @@ def test_a_view_read_alone_is_the_view_of_the_whole_projection(build_dir, projec
     """Each view reads only its relations and its nodes' facts, and gets what the whole projection gives."""
     store = open_store(build_dir)
     if not few:
-        monkeypatch.setattr(network, "_FEW_NODES", 0)
+        monkeypatch.setattr(projection_queries, "FEW_NODES", 0)
     for name in export_views.VIEWS:
         got = export_views.select(export_views.projection(store, name), name, as_of)
         export_views.add_facts(got, store, name)
@@ -511,19 +518,22 @@ def test_a_view_read_alone_is_the_view_of_the_whole_projection(build_dir, projec
 
 def test_a_view_reads_only_its_relations(build_dir, monkeypatch):
     read: list[str] = []
-    original = network._rows
+    original = network_projection.select_rows
 
     def spy(store, query, timeout):
         read.append(query)
         return original(store, query, timeout)
 
-    monkeypatch.setattr(network, "_rows", spy)
-    monkeypatch.setattr(network, "_PARTS", weakref.WeakKeyDictionary())  # nothing read before counts
+    monkeypatch.setattr(network_projection, "select_rows", spy)
+    monkeypatch.setattr(network_projection, "_PARTS", weakref.WeakKeyDictionary())  # nothing read before counts
     store = open_store(build_dir)
     export_views.projection(store, "followers")
-    assert network._LEAN_EDGES["partnership"] in read and network._LEAN_EDGES["participation"] in read
-    assert not {network._LEAN_EDGES[r] for r in ("deployment", "membership", "succession")} & set(read)
-    assert network._NODE_SCAN not in read
+    assert (
+        projection_queries.RELATION_QUERIES["partnership"] in read
+        and projection_queries.RELATION_QUERIES["participation"] in read
+    )
+    assert not {projection_queries.RELATION_QUERIES[r] for r in ("deployment", "membership", "succession")} & set(read)
+    assert projection_queries.NODE_SCAN not in read
 
 
 def test_export_help_points_to_a_page_that_exists(capsys):

@@ -12,7 +12,7 @@ import pytest
 from clirun import run_cli as cli
 
 from graph_builder.core.errors import UsageError
-from graph_builder.questions.answers import FORMATS, Result, render
+from graph_builder.questions.answers import FORMATS, Result, render_answer
 from graph_builder.questions.catalogue import catalogue, parse_header, question, run
 
 
@@ -269,16 +269,16 @@ def test_network_analyses(ask):
 @pytest.mark.parametrize("name", ["followers-of", "funding-check", "successor-of", "exemplar-spread"])
 def test_every_format_parses_back(name, ask):
     result = ask(name, examples(question(name)))
-    table = render(result, "table")
+    table = render_answer(result, "table")
     assert table.splitlines()[0].split()[0] == result.columns[0] and f"({len(result.rows)} row" in table
-    parsed = list(csv.reader(io.StringIO(render(result, "csv"), newline="")))
+    parsed = list(csv.reader(io.StringIO(render_answer(result, "csv"), newline="")))
     assert parsed[0] == result.columns
     assert parsed[1:] == [[v or "" for v in r.values()] for r in result.records()]
-    doc = json.loads(render(result, "json"))
+    doc = json.loads(render_answer(result, "json"))
     assert doc["head"]["vars"] == result.columns and len(doc["results"]["bindings"]) == len(result.rows)
     for binding in doc["results"]["bindings"]:
         assert all(v["type"] in ("uri", "literal", "bnode") and "value" in v for v in binding.values())
-    back = ox.parse_query_results(render(result, "json"), format=ox.QueryResultsFormat.JSON)
+    back = ox.parse_query_results(render_answer(result, "json"), format=ox.QueryResultsFormat.JSON)
     assert [v.value for v in back.variables] == result.columns and len(list(back)) == len(result.rows)
 
 

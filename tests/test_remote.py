@@ -23,7 +23,7 @@ import pytest
 from clirun import run_cli as cli
 
 from graph_builder.core.errors import ServerError, UsageError
-from graph_builder.questions.answers import render
+from graph_builder.questions.answers import render_answer
 from graph_builder.questions.catalogue import catalogue, run, run_sparql
 from graph_builder.registers import BUILDERS
 from graph_builder.store import push as pushing
@@ -110,7 +110,7 @@ def test_the_update_method_replaces_graphs_too(tmp_path, build_dir):
         endpoint = Endpoint.from_options(running.url)
         report = push(build_dir, endpoint, method="update")
         assert report.counted == open_store(build_dir).graph_sizes()
-        assert render(run("who-follows-whom", endpoint=endpoint), "csv").count("\r\n") == 15
+        assert render_answer(run("who-follows-whom", endpoint=endpoint), "csv").count("\r\n") == 15
     finally:
         running.stop()
 
@@ -182,18 +182,18 @@ def test_the_cli_reports_a_failed_push_one_line_per_graph_exit_4(build_dir, caps
 def test_every_saved_question_gives_the_embedded_csv(name, pushed, build_dir):
     endpoint, _ = pushed
     params = examples(name)
-    local = render(run(name, params, build=build_dir), "csv")
-    assert render(run(name, params, endpoint=endpoint), "csv") == local
+    local = render_answer(run(name, params, build=build_dir), "csv")
+    assert render_answer(run(name, params, endpoint=endpoint), "csv") == local
     if next(q for q in catalogue() if q.name == name).as_of:
-        dated = render(run(name, params, AS_OF, build=build_dir), "csv")
-        assert render(run(name, params, AS_OF, endpoint=endpoint), "csv") == dated
+        dated = render_answer(run(name, params, AS_OF, build=build_dir), "csv")
+        assert render_answer(run(name, params, AS_OF, endpoint=endpoint), "csv") == dated
 
 
 @pytest.mark.parametrize("fmt", ["json", "table"])
 def test_the_other_formats_agree_too(fmt, pushed, build_dir):
     endpoint, _ = pushed
     params = {"code": "RQ6"}
-    assert render(run("followers-of", params, AS_OF, endpoint=endpoint), fmt) == render(
+    assert render_answer(run("followers-of", params, AS_OF, endpoint=endpoint), fmt) == render_answer(
         run("followers-of", params, AS_OF, build=build_dir), fmt
     )
 
@@ -394,8 +394,8 @@ def test_serve_answers_read_only_and_leaves_the_build_unchanged(build_dir):
         assert lines[0].startswith("Serving read-only")
         assert f"SPARQL endpoint: http://{bind}/query" in lines[1]
         endpoint = Endpoint.from_options(f"http://{bind}")
-        local = render(run("followers-of", {"code": "RQ6"}, build=build_dir), "csv")
-        assert render(run("followers-of", {"code": "RQ6"}, endpoint=endpoint), "csv") == local
+        local = render_answer(run("followers-of", {"code": "RQ6"}, build=build_dir), "csv")
+        assert render_answer(run("followers-of", {"code": "RQ6"}, endpoint=endpoint), "csv") == local
         with pytest.raises(PushFailed, match="HTTP 403") as refused:
             push(build_dir, endpoint, retries=0)
         lines = str(refused.value).splitlines()

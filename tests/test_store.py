@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 
 from graph_builder.core.errors import UsageError
-from graph_builder.questions.answers import render
+from graph_builder.questions.answers import render_answer
 from graph_builder.questions.catalogue import catalogue, run
 from graph_builder.store.embedded import EmbeddedStore, open_store, store_dir
 
@@ -81,8 +81,8 @@ def unordered_lists(csv_text: str) -> list[list[str]]:
 def test_both_engines_give_the_same_answer(name, build_dir, nquads_only):
     """The persistent store and graph.nq in memory: the same rows for every saved question."""
     params = examples(name)
-    on_disk = render(run(name, params, build=build_dir), "csv")
-    in_memory = render(run(name, params, build=nquads_only), "csv")
+    on_disk = render_answer(run(name, params, build=build_dir), "csv")
+    in_memory = render_answer(run(name, params, build=nquads_only), "csv")
     assert unordered_lists(on_disk) == unordered_lists(in_memory)
 
 

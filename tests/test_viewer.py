@@ -18,7 +18,9 @@ import pytest
 
 from graph_builder.export import views as export_views
 from graph_builder.export.model import export
-from graph_builder.questions import network
+from graph_builder.questions.node_facts import add_node_facts
+from graph_builder.questions.projection import project
+from graph_builder.questions.projection_queries import RELATIONS
 from graph_builder.store.embedded import open_store
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
@@ -50,7 +52,10 @@ def build_dir(built) -> Path:
 
 @pytest.fixture(scope="module")
 def projection(build_dir):
-    return network.project(open_store(build_dir))
+    store = open_store(build_dir)
+    graph = project(store, RELATIONS, every_node=True).copy()
+    add_node_facts(graph, store)
+    return graph
 
 
 def chromium(tmp_path: Path, url: str, *extra: str) -> str:

@@ -10,8 +10,8 @@ from graph_builder.cli.endpoint import endpoint_from_options, endpoint_option, l
 from graph_builder.cli.main import build_option, timeout_option
 from graph_builder.cli.terminal import table_width
 from graph_builder.core.errors import UsageError
-from graph_builder.questions.answers import FORMATS, render
-from graph_builder.questions.catalogue import catalogue, describe, question, read_query, run, run_sparql
+from graph_builder.questions.answers import FORMATS, render_answer
+from graph_builder.questions.catalogue import catalogue, describe_catalogue, question, read_query, run, run_sparql
 
 format_option = click.option(
     "--format",
@@ -30,11 +30,11 @@ def questions(name: str | None, fmt: str) -> None:
     """List the saved questions, or describe the question NAME (csv and json: with its
     description, each parameter and an example)."""
     if name is None:
-        click.echo(render(describe(catalogue()), fmt, table_width()), nl=False)
+        click.echo(render_answer(describe_catalogue(catalogue()), fmt, table_width()), nl=False)
         return
     q = question(name)
     if fmt != "table":
-        click.echo(render(describe([q], whole=True), fmt), nl=False)
+        click.echo(render_answer(describe_catalogue([q], whole=True), fmt), nl=False)
         return
     lines = [
         f"{q.name}: {q.title}",
@@ -82,7 +82,7 @@ def query(
     given = _parameters(params)
     remote = endpoint_from_options(endpoint, query_url, layout)
     result = run(name, given, as_of, build_dir, timeout, endpoint=remote)
-    click.echo(render(result, fmt, table_width()), nl=False)
+    click.echo(render_answer(result, fmt, table_width()), nl=False)
 
 
 def _parameters(params: tuple[str, ...]) -> dict[str, str]:
@@ -126,4 +126,4 @@ def sparql(
     """
     remote = endpoint_from_options(endpoint, query_url, layout)
     result = run_sparql(read_query(query_or_file), build_dir, timeout, endpoint=remote)
-    click.echo(render(result, fmt, table_width()), nl=False)
+    click.echo(render_answer(result, fmt, table_width()), nl=False)

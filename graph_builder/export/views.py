@@ -1,4 +1,4 @@
-"""The named views the exports draw: documented subsets of the one projection (network.py).
+"""The named views the exports draw: documented subsets of the one projection (questions/projection.py).
 
 | view      | nodes                                                            | edges                      |
 |-----------|------------------------------------------------------------------|----------------------------|
@@ -7,7 +7,7 @@
 | areas     | both ends of every membership (trusts, CCGs in STPs, ICBs, regions) | memberships, with intervals |
 | all       | every node of the projection                                     | every relation             |
 
-With an as-of date a view keeps the edges in effect on that day (`network.in_effect`)
+With an as-of date a view keeps the edges in effect on that day (`temporal.in_effect`)
 and the nodes they join, plus its anchors: the nodes it shows even without an edge
 (followers: exemplars whose participation was announced by then; systems: every system
 and supplier, and the organisations whose deployments name none, in-house or no EPR, from
@@ -26,8 +26,11 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from graph_builder.core import iri as mint
-from graph_builder.questions import network
-from graph_builder.questions.network import RELATIONS, edges_of, in_effect, validity
+from graph_builder.questions.exemplars import exemplars_since
+from graph_builder.questions.node_facts import add_node_facts
+from graph_builder.questions.projection import nodes_of_kind, project
+from graph_builder.questions.projection_queries import RELATIONS
+from graph_builder.questions.temporal import Period, in_effect, validity
 from graph_builder.store.embedded import DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
@@ -66,25 +69,23 @@ VIEW_READS: dict[str, tuple[str, ...]] = {
 """The relations each view reads from the graph: its edges' and those that say its anchors
 (followers: the participations that make an exemplar)."""
 
-_GDE = mint.thing("programme", "global-digital-exemplar")
-
 
 def projection(store: GraphStore, name: str, timeout: float | None = DEFAULT_TIMEOUT) -> nx.MultiDiGraph:
     """The part of the projection a view is selected from: its relations, their nodes and its anchors.
 
-    Nodes carry kind, label and code only (`network.project_relations`); `add_facts` gives the
-    nodes of a selection the rest of what `network.project` gives them.
+    Nodes carry kind, label and code only (`projection.project`); `add_facts` gives the
+    nodes of a selection the rest of what the graph says about them.
     """
     if name not in VIEWS:
         raise KeyError(name)
-    nodes = network.nodes_of_kind(store, ("system", "supplier"), timeout) if name == "systems" else ()
-    return network.project_relations(store, VIEW_READS[name], timeout, nodes=nodes, every_node=name == "all")
+    nodes = nodes_of_kind(store, ("system", "supplier"), timeout) if name == "systems" else ()
+    return project(store, VIEW_READS[name], timeout, nodes=nodes, every_node=name == "all")
 
 
 def add_facts(view: nx.MultiDiGraph, store: GraphStore, name: str, timeout: float | None = DEFAULT_TIMEOUT) -> None:
-    """Give the nodes of a selection (`select` of `projection`) every attribute `network.project` gives them."""
+    """Give the nodes of a selection (`select` of `projection`) every fact the graph states about them."""
     read = VIEW_READS[name]
-    network.add_node_facts(view, store, timeout, provisions="deployment" not in read, closures="succession" not in read)
+    add_node_facts(view, store, timeout, provisions="deployment" not in read, closures="succession" not in read)
 
 
 _NODE_COUNT = (
@@ -116,19 +117,7 @@ def anchors(graph: nx.MultiDiGraph, name: str) -> dict[str, date | None]:
             n: None for n, d in graph.nodes(data=True) if d["kind"] in ("system", "supplier")
         }
         return shown | {n: _first_provision(d["provisions"]) for n, d in graph.nodes(data=True) if d.get("provisions")}
-    if name != "followers":
-        return {}
-    found: dict[str, date | None] = {}
-    for u, v, data in edges_of(graph, "participation"):
-        if (
-            v == _GDE
-            and data["role"] in ("exemplar", "joint-exemplar")
-            and data["status"] in ("announced", "confirmed")
-        ):
-            since = validity(data)[0]
-            earlier = found.get(u, date.max)
-            found[u] = None if since is None or earlier is None else min(since, earlier)
-    return found
+    return exemplars_since(graph) if name == "followers" else {}
 
 
 def _first_provision(provisions: list[tuple[str, str, str, str]]) -> date | None:
@@ -175,9 +164,6 @@ def defining_edges(view: nx.MultiDiGraph, name: str) -> int:
     first = VIEW_RELATIONS[name][0]
     return sum(1 for *_, d in view.edges(data=True) if name == "all" or d["relation"] == first)
 
-
-Period = tuple[date | None, date | None]
-"""Days from the first (None: always before) until, not including, the second (None: still)."""
 
 _HELD = {"followers": "partnerships", "systems": "deployments", "areas": "memberships", "all": "relations"}
 

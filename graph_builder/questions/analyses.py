@@ -15,88 +15,29 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from graph_builder.core import iri as mint
-from graph_builder.questions import network
-from graph_builder.questions.catalogue import Context, Param, Question
+from graph_builder.questions.exemplars import exemplars
 from graph_builder.questions.funding import funding_check
+from graph_builder.questions.model import AskContext, Param, Question, Rows
+from graph_builder.questions.paths import shortest_path, successor_of
+from graph_builder.questions.projection import code_of, edges_of, label_of, project
+from graph_builder.questions.successions import holders
+from graph_builder.questions.temporal import dated_in_effect, first_day_of, in_effect
 
 if TYPE_CHECKING:  # imported by the analyses that need it: a SPARQL question does not pay for it
     import networkx as nx
-
-GDE = mint.thing("programme", "global-digital-exemplar")
-Rows = tuple[list[str], list[list[Any]]]
-
-
-def _code(graph: nx.MultiDiGraph, node: str) -> str:
-    return str(graph.nodes[node].get("code") or node)
-
-
-def _label(graph: nx.MultiDiGraph, node: str) -> str:
-    return str(graph.nodes[node].get("label") or node)
-
-
-def exemplars(graph: nx.MultiDiGraph, as_of: date | None) -> dict[str, str]:
-    """Exemplar IRI → cohort, as of a date."""
-    found: dict[str, str] = {}
-    for u, v, data in network.edges_of(graph, "participation"):
-        if (
-            v == GDE
-            and data["role"] in ("exemplar", "joint-exemplar")
-            and data["status"] in ("announced", "confirmed")
-            and network.in_effect(data, as_of)
-        ):
-            found[u] = data.get("cohort") or ""
-    return found
-
-
-def successors(graph: nx.MultiDiGraph, node: str, as_of: date | None) -> list[list[tuple[str, dict[str, Any]]]]:
-    """Every path of change events from `node` to an organisation with no later change.
-
-    A path is a list of (organisation, edge data of the event that led to it); the first
-    step has empty data. Splits give several paths, repeated events (sources that date the
-    same change differently) one path each.
-    """
-    paths: list[list[tuple[str, dict[str, Any]]]] = []
-
-    def walk(path: list[tuple[str, dict[str, Any]]], seen: frozenset[str]) -> None:
-        here = path[-1][0]
-        nexts = [
-            (v, data)
-            for _, v, data in graph.out_edges(here, data=True)
-            if data["relation"] == "succession" and network.in_effect(data, as_of) and v not in seen
-        ]
-        if not nexts:
-            paths.append(path)
-        for v, data in sorted(nexts, key=lambda item: (item[0], item[1]["event"])):
-            walk([*path, (v, data)], seen | {v})
-
-    walk([(node, {})], frozenset({node}))
-    return paths
-
-
-def holders(graph: nx.MultiDiGraph, node: str, as_of: date | None) -> set[str]:
-    """The organisation itself if it has deployment records, else its current successor(s)."""
-    dated = [d["as_of"] for _, _, d in graph.out_edges(node, data=True) if d["relation"] == "deployment"]
-    dated += [p[2] for p in graph.nodes[node].get("provisions", [])]
-    if any(as_of is None or network.first_day(when) <= as_of for when in dated):
-        return {node}
-    return {path[-1][0] for path in successors(graph, node, as_of)}
 
 
 def _deployments(graph: nx.MultiDiGraph, node: str, as_of: date | None) -> list[dict[str, Any]]:
     """The node's latest live supplier deployments (all records of the latest date)."""
     found = [
-        (v, d)
-        for _, v, d in graph.out_edges(node, data=True)
-        if d["relation"] == "deployment" and network.in_effect(d, as_of)
+        (v, d) for _, v, d in graph.out_edges(node, data=True) if d["relation"] == "deployment" and in_effect(d, as_of)
     ]
-    provisions = [
-        p for p in graph.nodes[node].get("provisions", []) if as_of is None or network.first_day(p[2]) <= as_of
-    ]
-    days = [network.first_day(d["as_of"]) for _, d in found] + [network.first_day(p[2]) for p in provisions]
+    provisions = [p for p in graph.nodes[node].get("provisions", []) if dated_in_effect("deployment", p[2], as_of)]
+    days = [first_day_of(d["as_of"]) for _, d in found] + [first_day_of(p[2]) for p in provisions]
     if not days:
         return []
     latest = max(days)
-    return [dict(d, target=v) for v, d in found if network.first_day(d["as_of"]) == latest and d["status"] == "live"]
+    return [dict(d, target=v) for v, d in found if first_day_of(d["as_of"]) == latest and d["status"] == "live"]
 
 
 def _platforms(graph: nx.MultiDiGraph, node: str, as_of: date | None) -> set[str]:
@@ -109,22 +50,18 @@ def _platforms(graph: nx.MultiDiGraph, node: str, as_of: date | None) -> set[str
     return found
 
 
-Edge = tuple[str, str, dict[str, Any]]
+_Edge = tuple[str, str, dict[str, Any]]
 
 
-def _pairings(graph: nx.MultiDiGraph, as_of: date | None, statuses: tuple[str, ...]) -> list[Edge]:
-    return [
-        (u, v, d)
-        for u, v, d in network.edges_of(graph, "partnership")
-        if d["status"] in statuses and network.in_effect(d, as_of)
-    ]
+def _pairings(graph: nx.MultiDiGraph, as_of: date | None, statuses: tuple[str, ...]) -> list[_Edge]:
+    return [(u, v, d) for u, v, d in edges_of(graph, "partnership") if d["status"] in statuses and in_effect(d, as_of)]
 
 
 _FOLLOWING = ("partnership", "participation")
 
 
-def exemplar_spread(ctx: Context) -> Rows:
-    graph = network.project_relations(ctx.store, _FOLLOWING, ctx.timeout)
+def exemplar_spread(ctx: AskContext) -> Rows:
+    graph = project(ctx.store, _FOLLOWING, ctx.timeout)
     confirmed = _pairings(graph, ctx.as_of, ("confirmed",))
     others = _pairings(graph, ctx.as_of, ("proposed", "dropped"))
     followers: dict[str, set[str]] = defaultdict(set)
@@ -134,16 +71,16 @@ def exemplar_spread(ctx: Context) -> Rows:
     for ex, cohort in exemplars(graph, ctx.as_of).items():
         first = followers.get(ex, set())
         second = set().union(*(followers.get(f, set()) for f in first)) - first - {ex}
-        other = sorted(f"{_code(graph, u)} ({d['status']})" for u, v, d in others if v == ex)
+        other = sorted(f"{code_of(graph, u)} ({d['status']})" for u, v, d in others if v == ex)
         rows.append(
             [
-                _code(graph, ex),
-                _label(graph, ex),
+                code_of(graph, ex),
+                label_of(graph, ex),
                 cohort,
                 len(first),
-                ";".join(sorted(_code(graph, f) for f in first)),
+                ";".join(sorted(code_of(graph, f) for f in first)),
                 "; ".join(other),
-                ";".join(sorted(_code(graph, f) for f in second)),
+                ";".join(sorted(code_of(graph, f) for f in second)),
                 len(first | second),
             ]
         )
@@ -166,8 +103,8 @@ def exemplar_spread(ctx: Context) -> Rows:
 _PLATFORMS = ("partnership", "participation", "deployment", "succession")
 
 
-def system_graph(ctx: Context) -> Rows:
-    graph = network.project_relations(ctx.store, _PLATFORMS, ctx.timeout)
+def system_graph(ctx: AskContext) -> Rows:
+    graph = project(ctx.store, _PLATFORMS, ctx.timeout)
     exs = exemplars(graph, ctx.as_of)
     on: dict[str, set[str]] = defaultdict(set)
     for node, data in graph.nodes(data=True):
@@ -183,11 +120,11 @@ def system_graph(ctx: Context) -> Rows:
         rows.append(
             [
                 graph.nodes[platform]["kind"],
-                _code(graph, platform),
-                _label(graph, platform),
+                code_of(graph, platform),
+                label_of(graph, platform),
                 len(trusts),
-                ";".join(sorted(_code(graph, e) for e in ex_here)),
-                ";".join(sorted(_code(graph, t) for t in following)),
+                ";".join(sorted(code_of(graph, e) for e in ex_here)),
+                ";".join(sorted(code_of(graph, t) for t in following)),
                 len(candidates) if ex_here else 0,
             ]
         )
@@ -205,8 +142,8 @@ def _follows(graph: nx.MultiDiGraph, as_of: date | None) -> dict[str, set[str]]:
     return found
 
 
-def system_peers(ctx: Context) -> Rows:
-    graph = network.project_relations(ctx.store, _PLATFORMS, ctx.timeout)
+def system_peers(ctx: AskContext) -> Rows:
+    graph = project(ctx.store, _PLATFORMS, ctx.timeout)
     exs = exemplars(graph, ctx.as_of)
     chosen = [mint.org(ctx.params["code"])] if "code" in ctx.params else sorted(exs)
     follows = _follows(graph, ctx.as_of)
@@ -221,26 +158,26 @@ def system_peers(ctx: Context) -> Rows:
             continue
         own = holders(graph, ex, ctx.as_of)
         for platform in sorted(set().union(*(_platforms(graph, h, ctx.as_of) for h in own))):
-            for trust in sorted(by_platform[platform] - own, key=lambda n: _code(graph, n)):
+            for trust in sorted(by_platform[platform] - own, key=lambda n: code_of(graph, n)):
                 if ex in follows.get(trust, set()):
                     continue
-                other = ";".join(sorted(_code(graph, e) for e in follows.get(trust, set())))
+                other = ";".join(sorted(code_of(graph, e) for e in follows.get(trust, set())))
                 rows.append(
                     [
-                        _code(graph, ex),
-                        _label(graph, ex),
+                        code_of(graph, ex),
+                        label_of(graph, ex),
                         graph.nodes[platform]["kind"],
-                        _label(graph, platform),
-                        _code(graph, trust),
-                        _label(graph, trust),
+                        label_of(graph, platform),
+                        code_of(graph, trust),
+                        label_of(graph, trust),
                         other,
                     ]
                 )
     return (["exemplar_code", "exemplar", "shared_kind", "shared", "trust_code", "trust", "follows"], rows)
 
 
-def components(ctx: Context) -> Rows:
-    graph = network.project_relations(ctx.store, _FOLLOWING, ctx.timeout)
+def components(ctx: AskContext) -> Rows:
+    graph = project(ctx.store, _FOLLOWING, ctx.timeout)
     import networkx as nx
 
     wanted = ctx.params.get("status", "all")
@@ -250,7 +187,7 @@ def components(ctx: Context) -> Rows:
     for u, v, _ in pairs:
         follower_net.add_edge(u, v)
     exs = exemplars(graph, None)
-    parts = sorted(nx.connected_components(follower_net), key=lambda c: (-len(c), sorted(_code(graph, n) for n in c)))
+    parts = sorted(nx.connected_components(follower_net), key=lambda c: (-len(c), sorted(code_of(graph, n) for n in c)))
     rows = []
     for number, part in enumerate(parts, start=1):
         inside = sorted((u, v, d) for u, v, d in pairs if u in part)
@@ -258,99 +195,12 @@ def components(ctx: Context) -> Rows:
             [
                 number,
                 len(part),
-                ";".join(sorted(_code(graph, n) for n in part if n in exs)),
-                ";".join(sorted(_code(graph, n) for n in part if n not in exs)),
-                "; ".join(f"{_code(graph, u)}→{_code(graph, v)} ({d['status']})" for u, v, d in inside),
+                ";".join(sorted(code_of(graph, n) for n in part if n in exs)),
+                ";".join(sorted(code_of(graph, n) for n in part if n not in exs)),
+                "; ".join(f"{code_of(graph, u)}→{code_of(graph, v)} ({d['status']})" for u, v, d in inside),
             ]
         )
     return (["component", "size", "exemplars", "others", "pairings"], rows)
-
-
-def shortest_path(ctx: Context) -> Rows:
-    import networkx as nx
-
-    via = tuple(v.strip() for v in ctx.params.get("via", ",".join(DEFAULT_VIA)).split(",") if v.strip())
-    unknown = [v for v in via if v not in VIA]
-    if unknown:
-        from graph_builder.core.errors import UsageError
-
-        raise UsageError(f"shortest-path: via {unknown[0]!r} is not one of {', '.join(VIA)}")
-    relations = tuple(r for v in via for r in VIA[v])
-    source, target = mint.org(ctx.params["from"]), mint.org(ctx.params["to"])
-    graph = network.project_relations(ctx.store, relations, ctx.timeout)
-    if source == target and source not in graph:  # a path of one step: the organisation alone
-        graph = network.project_relations(ctx.store, (), ctx.timeout, nodes=(source,))
-    view = network.at(graph, ctx.as_of, relations).to_undirected(as_view=True)
-    try:
-        path = nx.shortest_path(view, source, target)
-    except (nx.NetworkXNoPath, nx.NodeNotFound):
-        return (_PATH_COLUMNS, [])
-    rows = []
-    for step, node in enumerate(path):
-        how = ""
-        if step:
-            prev = path[step - 1]
-            edges = [(d, "→") for d in graph.get_edge_data(prev, node, default={}).values()]
-            edges += [(d, "←") for d in graph.get_edge_data(node, prev, default={}).values()]
-            edges = [(d, arrow) for d, arrow in edges if d["relation"] in relations and network.in_effect(d, ctx.as_of)]
-            how = "; ".join(sorted(_describe_edge(d, arrow) for d, arrow in edges))
-        rows.append([step, _code(graph, node), _label(graph, node), graph.nodes[node]["kind"], how])
-    return (_PATH_COLUMNS, rows)
-
-
-_PATH_COLUMNS = ["step", "code", "name", "kind", "link"]
-VIA: dict[str, tuple[str, ...]] = {
-    "partnership": ("partnership",),
-    "succession": ("succession",),
-    "deployment": ("deployment", "supplied-by"),
-    "blueprint": ("adoption", "authorship", "for-system"),
-    "membership": ("membership",),
-    "participation": ("participation",),
-}
-DEFAULT_VIA = ("partnership", "succession", "deployment", "blueprint")
-
-
-def _describe_edge(data: dict[str, Any], arrow: str) -> str:
-    detail = [str(data[k]) for k in ("status", "change", "role", "start", "date", "as_of", "end") if data.get(k)]
-    source = f"; source {data['source']}" if data.get("source") else ""
-    if detail:
-        return f"{arrow} {data['relation']} ({', '.join(detail)}{source})"
-    return f"{arrow} {data['relation']}{source}"
-
-
-def successor_of(ctx: Context) -> Rows:
-    start = mint.org(ctx.params["code"])
-    graph = network.successions_from(ctx.store, start, ctx.timeout)
-    rows = []
-    for path in successors(graph, start, ctx.as_of):
-        last = path[-1][0]
-        events = "; ".join(f"{d['event']} ({d['change']}, {d['date']})" for _, d in path[1:])
-        sources = ";".join(sorted({s for _, d in path[1:] for s in str(d.get("source") or "").split(";") if s}))
-        closures = [
-            c
-            for c in graph.nodes[last].get("closures", [])
-            if ctx.as_of is None or network.first_day(c[1]) <= ctx.as_of
-        ]
-        if closures:
-            note = "; ".join(f"closed {when} ({event}); no successor stated" for event, when, _ in closures)
-            sources = ";".join(sorted(set(sources.split(";") if sources else []) | {c[2] for c in closures}))
-        else:
-            note = "no change recorded" if len(path) == 1 else "current"
-        dates = [d["date"] for _, d in path[1:]]
-        rows.append(
-            [
-                _code(graph, last),
-                _label(graph, last),
-                " → ".join(_code(graph, n) for n, _ in path),
-                len(path) - 1,
-                events,
-                max(dates) if dates else "",
-                note,
-                sources,
-            ]
-        )
-    rows.sort(key=lambda r: (r[0], r[2]))
-    return (["successor_code", "successor", "path", "changes", "events", "last_change", "status", "source"], rows)
 
 
 _AS_OF_NOTE = " With --as-of, only the relations that held on that date."

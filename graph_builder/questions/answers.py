@@ -1,7 +1,7 @@
 """A question's answer (columns and rows of RDF terms) and its renderings: table, csv, json.
 
 Every engine answers with the same `Result`: SPARQL questions with the terms the query
-returned, analyses with terms made from Python values (`term`). So one renderer serves
+returned, analyses with terms made from Python values (`as_rdf_term`). So one renderer serves
 both, and the formats are:
 
 - `json`: the W3C SPARQL 1.1 Query Results JSON Format
@@ -29,9 +29,9 @@ from decimal import Decimal
 
 import pyoxigraph as ox
 
+from graph_builder.core.terms import XSD
 from graph_builder.store.embedded import Cell, Term
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 _STRING = XSD + "string"
 _LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
@@ -59,7 +59,7 @@ class Result:
         return [None if (cell := row[index]) is None else text(cell) for row in self.rows]
 
 
-def term(value: object) -> Cell:
+def as_rdf_term(value: object) -> Cell:
     """An RDF term for a Python value: text, whole number, decimal, bool, date, or a term."""
     if value is None or isinstance(value, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple):
         return value
@@ -177,7 +177,7 @@ FORMATS: dict[str, Callable[[Result], str]] = {"table": to_table, "csv": to_csv,
 """Renderers by format name; the CLI's --format choices come from this dictionary."""
 
 
-def render(result: Result, fmt: str, width: int | None = None) -> str:
+def render_answer(result: Result, fmt: str, width: int | None = None) -> str:
     """The result in one of FORMATS; a table fitted to `width` columns if given (csv and json stay whole)."""
     try:
         return to_table(result, width) if fmt == "table" else FORMATS[fmt](result)

@@ -35,93 +35,33 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from graph_builder.core import iri as mint
 from graph_builder.core import resources
 from graph_builder.core.errors import UsageError
-from graph_builder.questions.answers import XSD, Result, term
+from graph_builder.core.terms import XSD
+from graph_builder.questions.analyses import ANALYSES
+from graph_builder.questions.answers import Result, as_rdf_term
+from graph_builder.questions.model import PARAM_TYPES, AskContext, Param, Question
 from graph_builder.store.embedded import DEFAULT_TIMEOUT, GraphStore, Term, open_store
 from graph_builder.store.policy import with_prefixes
 
 if TYPE_CHECKING:
     from graph_builder.store.endpoint import Endpoint
 
-PARAM_TYPES = ("org", "programme", "date", "integer", "text", "choice")
 _HEADER = re.compile(r"^#\s*([a-z-]+):\s*(.*)$")
 _PARAM = re.compile(
     r"^(?P<name>[a-z][a-z0-9_]*)\s+\((?P<type>[a-z]+)(?::\s*(?P<choices>[a-z0-9|-]+))?(?P<optional>,\s*optional)?\)"
     r"\s+[—-]+\s+(?P<description>.*?)(?:;\s*example:\s*(?P<example>\S+))?\s*$"
 )
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-@dataclass(frozen=True)
-class Param:
-    """One parameter of a question."""
-
-    name: str
-    type: str
-    description: str
-    example: str = ""
-    optional: bool = False
-    choices: tuple[str, ...] = ()
-
-    def usage(self) -> str:
-        """`code=RQ6` style, in brackets when optional."""
-        shown = f"{self.name}={self.example or self.type.upper()}"
-        return f"[{shown}]" if self.optional else shown
-
-    def line(self) -> str:
-        """`--param code=… (org): the follower's ODS code; example: RVW`."""
-        kind = f"choice of {', '.join(self.choices)}" if self.choices else self.type
-        return (
-            f"--param {self.name}=… ({kind}{', optional' if self.optional else ''}): "
-            f"{self.description}{'; example: ' + self.example if self.example else ''}"
-        )
-
-
-@dataclass
-class Context:
-    """What an analysis gets: the loaded build, its parameters (checked) and the date."""
-
-    store: GraphStore
-    params: dict[str, str]
-    as_of: date | None
-    timeout: float | None
-
-
-Analysis = Callable[[Context], tuple[list[str], list[list[Any]]]]
-
-
-@dataclass(frozen=True)
-class Question:
-    """A saved question: SPARQL (`query` set) or an analysis (`analysis` set)."""
-
-    name: str
-    title: str
-    description: str
-    params: tuple[Param, ...] = ()
-    as_of: bool = False
-    engine: str = "sparql"
-    query: str = field(default="", repr=False)
-    analysis: Analysis | None = field(default=None, repr=False)
-    multi: tuple[str, ...] = ()  # columns of ";"-separated values, sorted after reading
-
-    def param(self, name: str) -> Param | None:
-        return next((p for p in self.params if p.name == name), None)
-
-    def example(self) -> str:
-        """A command that asks it, with the example of each parameter it needs."""
-        given = " ".join(f"--param {p.name}={p.example}" for p in self.params if not p.optional and p.example)
-        return f"nhskg query {self.name} {given}".rstrip()
 
 
 def parse_header(name: str, text: str) -> Question:
@@ -184,8 +124,6 @@ def _saved(folder: Path) -> tuple[Question, ...]:
 
 def catalogue() -> list[Question]:
     """Every saved question, SPARQL and analyses, sorted by name."""
-    from graph_builder.questions.analyses import ANALYSES
-
     questions = {q.name: q for q in _saved(resources.resource_dir("queries"))}
     for q in ANALYSES:
         if q.name in questions:
@@ -303,8 +241,8 @@ def run(
         for p in q.params:
             if p.name in checked and p.type in ("org", "programme"):
                 bind(q, store, {p.name: checked[p.name]})  # the same existence check
-        columns, rows = q.analysis(Context(store, checked, when, timeout))
-        return Result(q.name, q.engine, columns, [[term(v) for v in row] for row in rows])
+        columns, rows = q.analysis(AskContext(store, checked, when, timeout))
+        return Result(q.name, q.engine, columns, [[as_rdf_term(v) for v in row] for row in rows])
     bound = bind(q, store, checked)
     if when is not None:
         bound["asOf"] = ox.Literal(when.isoformat(), datatype=ox.NamedNode(XSD + "date"))
@@ -365,7 +303,7 @@ def read_query(value: str) -> str:
         raise UsageError(f"{value}: cannot be read as a UTF-8 query file ({exc})") from None
 
 
-def describe(questions: Sequence[Question], whole: bool = False) -> Result:
+def describe_catalogue(questions: Sequence[Question], whole: bool = False) -> Result:
     """The catalogue itself as a result: name, engine, as-of, parameters, title; `whole`
     adds each question's description, its parameters explained (a line each) and an example."""
     columns = ["name", "engine", "as_of", "parameters", "title"]
@@ -377,4 +315,4 @@ def describe(questions: Sequence[Question], whole: bool = False) -> Result:
         columns += ["description", "explained", "example"]
         for row, q in zip(rows, questions, strict=True):
             row += [q.description, "\n".join(p.line() for p in q.params), q.example()]
-    return Result("questions", "catalogue", columns, [[term(v) for v in row] for row in rows])
+    return Result("questions", "catalogue", columns, [[as_rdf_term(v) for v in row] for row in rows])

@@ -24,9 +24,11 @@ from typing import TYPE_CHECKING, Any
 
 from graph_builder.core import iri as mint
 from graph_builder.questions.answers import text
+from graph_builder.questions.exemplars import COUNTED_ROLES, GDE, counted
+from graph_builder.questions.projection import edges_of, project
 
 if TYPE_CHECKING:
-    from graph_builder.questions.catalogue import Context
+    from graph_builder.questions.model import AskContext
 
 
 TIMES = "\N{MULTIPLICATION SIGN}"
@@ -149,9 +151,8 @@ CHECKS: tuple[Check, ...] = (
     ),
 )
 
-_NDK = f"PREFIX ndk: <{mint.DEF}>\n"
 _CLAIMS = (
-    _NDK
+    f"\nPREFIX ndk: <{mint.DEF}>"
     + """
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
@@ -162,23 +163,8 @@ SELECT ?key ?value ?unit ?qualifier (GROUP_CONCAT(DISTINCT ?sourceKey; SEPARATOR
 } GROUP BY ?key ?value ?unit ?qualifier"""
 )
 
-_COUNTS = (
-    _NDK
-    + f"PREFIX prog: <{mint.ID}programme/>\n"
-    + """
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-SELECT ?role ?cohort (COUNT(DISTINCT ?o) AS ?n) (GROUP_CONCAT(DISTINCT ?sourceKey; SEPARATOR=";") AS ?source)
-WHERE {
-  ?p a ndk:Participation ; ndk:participant ?o ; ndk:programme prog:global-digital-exemplar ;
-     ndk:role/skos:notation ?role ; ndk:status/skos:notation ?status ; ndk:cohort/skos:notation ?cohort .
-  FILTER(?status IN ("announced", "confirmed"))
-  OPTIONAL { ?p dcterms:source/dcterms:identifier ?sourceKey }
-} GROUP BY ?role ?cohort"""
-)
-
 _FUNDING = (
-    _NDK
+    f"\nPREFIX ndk: <{mint.DEF}>"
     + """
 PREFIX schema: <https://schema.org/>
 PREFIX dcterms: <http://purl.org/dc/terms/>
@@ -198,7 +184,7 @@ class Figure:
     label: str
 
 
-def _figures(ctx: Context) -> dict[str, Figure]:
+def _figures(ctx: AskContext) -> dict[str, Figure]:
     found: dict[str, Figure] = {}
 
     def rows(query: str) -> list[dict[str, str]]:
@@ -212,15 +198,7 @@ def _figures(ctx: Context) -> dict[str, Figure]:
         found[f"claim:{r['key']}"] = Figure(
             Decimal(r["value"]), r["unit"], r["qualifier"] or "exact", r["source"], r["key"]
         )
-    counts: dict[str, tuple[int, set[str]]] = {}
-    for r in rows(_COUNTS):
-        if r["role"] != "exemplar" and r["role"] != "fast-follower":
-            continue
-        group = "acute" if r["cohort"].startswith("acute-") else r["cohort"]
-        for key in {f"{r['role']}s:{r['cohort']}", f"{r['role']}s:{group}"}:
-            n, sources = counts.get(key, (0, set()))
-            counts[key] = (n + int(r["n"]), sources | set(r["source"].split(";")))
-    for key, (n, sources) in counts.items():
+    for key, (n, sources) in _graph_counts(ctx).items():
         kind = key.replace("-", " ").replace(":", ", ")
         found[f"graph:{key}"] = Figure(Decimal(n), "trust", "exact", ";".join(sorted(sources)), f"graph ({kind})")
     for r in rows(_FUNDING):
@@ -228,6 +206,26 @@ def _figures(ctx: Context) -> dict[str, Figure]:
             Decimal(r["value"]), "GBP", "exact", r["source"], f"graph ({r['code']} participation)"
         )
     return found
+
+
+def _graph_counts(ctx: AskContext) -> dict[str, tuple[int, set[str]]]:
+    """`exemplars:COHORT` and `fast-followers:COHORT` (and `…:acute`, the acute waves summed):
+    how many organisations the graph counts in each (`exemplars.counted`), and their sources."""
+    graph = project(ctx.store, ("participation",), ctx.timeout)
+    cohorts: dict[tuple[str, str], tuple[set[str], set[str]]] = {}
+    for u, v, data in edges_of(graph, "participation"):
+        for role in COUNTED_ROLES:
+            if data.get("cohort") and counted(data, GDE, (role,), v):
+                orgs, sources = cohorts.setdefault((role, data["cohort"]), (set(), set()))
+                orgs.add(u)
+                sources.update(str(data.get("source") or "").split(";"))
+    counts: dict[str, tuple[int, set[str]]] = {}
+    for (role, cohort), (orgs, sources) in sorted(cohorts.items()):
+        group = "acute" if cohort.startswith("acute-") else cohort
+        for key in {f"{role}s:{cohort}", f"{role}s:{group}"}:
+            n, known = counts.get(key, (0, set()))
+            counts[key] = (n + len(orgs), known | sources)
+    return counts
 
 
 def money(value: Decimal, unit: str) -> str:
@@ -252,7 +250,7 @@ _VERDICTS: dict[str, Callable[[Decimal, Decimal], str]] = {
 }
 
 
-def funding_check(ctx: Context) -> tuple[list[str], list[list[Any]]]:
+def funding_check(ctx: AskContext) -> tuple[list[str], list[list[Any]]]:
     figures = _figures(ctx)
     rows = []
     for check in CHECKS:
