@@ -300,7 +300,7 @@ def case_questions(args: argparse.Namespace, data: Path, work: Path) -> dict[str
 
 
 def case_export(args: argparse.Namespace, data: Path, work: Path) -> dict[str, Any]:
-    from graph_builder.export.model import FORMATS as EXPORT_FORMATS
+    from graph_builder.export.model import EXPORT_FORMATS
 
     build = ensure_build(args, data, work)
     results: dict[str, Any] = {}

@@ -152,7 +152,7 @@ def validate_files(build: Path, out: Path, files: list[Path]) -> dict[str, Any]:
     report = v.validate(files, reference, v.load_shapes(None, "add"))
     seconds = time.perf_counter() - t
     # the nodes validate reports on (v._described: the submission's subjects but for derived edges)
-    described = sorted(v._described(submission.load(files, reference.context).quads))
+    described = sorted(v._described(submission.load_submission(files, reference.context).quads))
     out.with_suffix(".described.json").write_text(json.dumps(described))
     return {
         "seconds": round(seconds, 2),

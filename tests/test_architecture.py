@@ -195,9 +195,30 @@ def test_the_checks_see_what_they_must():
         "graph_builder.core.iri": 5,
         "graph_builder.store.embedded": 7,
     }
-    assert imports_in("graph_builder.questions", "from .network import project\n") == {
-        "graph_builder.questions.network": 1
+    assert imports_in("graph_builder.questions", "from .projection import project\n") == {
+        "graph_builder.questions.projection": 1
     }
-    assert subpackage("graph_builder.questions.network") == "questions"
+    assert subpackage("graph_builder.questions.projection") == "questions"
     assert subpackage("graph_builder.questions") == "questions"
     assert subpackage("graph_builder.__main__") == ROOT
+
+
+MAX_MODULE_LINES = 350
+MAX_FUNCTION_LINES = 60
+
+
+def test_every_module_reads_in_one_sitting():
+    """No module over ~350 lines and no function over 60 (docs/architecture.md says so)."""
+    too_long = [
+        f"{p.relative_to(REPO)}: {n} lines"
+        for p in MODULES.values()
+        if (n := len(p.read_text().splitlines())) > MAX_MODULE_LINES
+    ]
+    functions = [
+        f"{p.relative_to(REPO)}:{node.lineno} {node.name}: {node.end_lineno - node.lineno + 1} lines"
+        for p in MODULES.values()
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and (node.end_lineno or node.lineno) - node.lineno + 1 > MAX_FUNCTION_LINES
+    ]
+    assert not too_long + functions, "split along the seams:\n" + "\n".join(too_long + functions)

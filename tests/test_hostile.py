@@ -317,7 +317,7 @@ def test_hostile_submissions_are_refused(case, reference, preloaded, built, tmp_
     name, make, reason = SUBMISSIONS[case]
     path = tmp_path / name
     make(path)
-    error, own = timed(lambda: submission.load([path], reference.context))
+    error, own = timed(lambda: submission.load_submission([path], reference.context))
     assert error is not None and error.exit_code == 2 and reason in message(error), error
     code, out, err, whole = cli(["validate", str(path), "--against", str(built.out_dir)], capsys)
     assert code == 2 and out == "", err
@@ -346,7 +346,7 @@ NESTED = {case: _nested(case, 10_000) for case in ("collections", "blank nodes")
 def test_deeply_nested_turtle_is_refused(case, reference, tmp_path):
     path = tmp_path / "nested.ttl"
     path.write_text(NESTED[case], encoding="utf-8")
-    error, own = timed(lambda: submission.load([path], reference.context))
+    error, own = timed(lambda: submission.load_submission([path], reference.context))
     assert error is not None and error.exit_code == 2 and "nest" in message(error), error
     assert own < LIMIT
 

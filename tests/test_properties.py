@@ -426,7 +426,7 @@ def test_any_bytes_as_a_submission_exit_0_1_or_2(case, scratch, reference, shape
         return
     event("validated (exit 1)" if found.failed("violation") else "validated (exit 0)")
     for fail_on in report.FAIL_ON:  # what a program reading each report concludes is what the exit code says
-        for fmt in report.FORMATS:
+        for fmt in report.REPORT_FORMATS:
             rendered = report.render_report(found, fmt, fail_on)
             assert reportread.passes(fmt, rendered) is not found.failed(fail_on), (fmt, fail_on, rendered)
             if fmt in ("json", "turtle"):  # structured: every result (text and junit show a message as it is)

@@ -12,7 +12,7 @@ import pytest
 from clirun import run_cli as cli
 
 from graph_builder.core.errors import UsageError
-from graph_builder.questions.answers import FORMATS, Result, render_answer
+from graph_builder.questions.answers import ANSWER_FORMATS, Answer, render_answer
 from graph_builder.questions.catalogue import catalogue, parse_header, question, run
 
 
@@ -23,7 +23,7 @@ def build_dir(built) -> Path:
 
 @pytest.fixture(scope="session")
 def ask(build_dir):
-    def answer(name: str, params: dict[str, str] | None = None, as_of: str | None = None) -> Result:
+    def answer(name: str, params: dict[str, str] | None = None, as_of: str | None = None) -> Answer:
         return run(name, params, as_of, build=build_dir)
 
     return answer
@@ -33,7 +33,7 @@ def examples(q) -> dict[str, str]:
     return {p.name: p.example for p in q.params if not p.optional}
 
 
-def rows_where(result: Result, **match: str) -> list[dict[str, str | None]]:
+def rows_where(result: Answer, **match: str) -> list[dict[str, str | None]]:
     return [r for r in result.records() if all(r.get(k) == v for k, v in match.items())]
 
 
@@ -286,7 +286,7 @@ def test_every_format_parses_back(name, ask):
 
 
 def test_cli_query_in_every_format(build_dir, capsys):
-    for fmt in FORMATS:
+    for fmt in ANSWER_FORMATS:
         code, out, err = cli(
             ["query", "followers-of", "--param", "code=RQ6", "--build", str(build_dir), "--format", fmt], capsys
         )

@@ -59,7 +59,7 @@ def well_formed(out: str) -> None:
 
 
 @pytest.mark.parametrize("fail_on", reporting.FAIL_ON)
-@pytest.mark.parametrize("fmt", list(reporting.FORMATS))
+@pytest.mark.parametrize("fmt", list(reporting.REPORT_FORMATS))
 @pytest.mark.parametrize("case", list(SUBMISSIONS))
 def test_verdict_of_every_format_agrees_with_the_exit_code(case, fmt, fail_on, tmp_path, capsys, built):
     make, (violations, warnings) = SUBMISSIONS[case]

@@ -40,7 +40,7 @@ def ontology() -> Graph:
 def test_the_built_graph_conforms(built):
     report = validate_whole(validating.load_reference(built.out_dir), validating.load_shapes())
     violations = [r for r in report.results if r.severity == "Violation"]
-    assert not violations, reporting.text(report)
+    assert not violations, reporting.text_report(report)
     assert report.focus_nodes > 5000
 
 

@@ -56,11 +56,11 @@ def found(report: validating.Report) -> Counter[tuple[str, str, str, str]]:
 @pytest.mark.parametrize("case", ALL, ids=lambda p: p.name)
 def test_rule_case(case: Path, reference, shapes):
     valid = validating.validate(submission(case, "valid"), reference, shapes)
-    assert not valid.results, f"the valid submission of {case.name} gives results:\n" + reporting.text(valid)
+    assert not valid.results, f"the valid submission of {case.name} gives results:\n" + reporting.text_report(valid)
     with (case / "expected.csv").open(encoding="utf-8", newline="") as f:
         expected = Counter(tuple(row.values()) for row in csv.DictReader(f))
     invalid = validating.validate(submission(case, "invalid"), reference, shapes)
-    assert found(invalid) == expected, reporting.text(invalid)
+    assert found(invalid) == expected, reporting.text_report(invalid)
 
 
 def test_every_sparql_rule_has_a_case(shapes):
@@ -92,7 +92,7 @@ def test_shipped_rows_resubmitted_conform(reference, shapes):
     """Each register as shipped, submitted again, replaces itself: no violation."""
     for name in ("participations", "partnerships", "successions", "programmes"):
         report = validating.validate([DATA / f"{name}.csv"], reference, shapes)
-        assert report.conforms, reporting.text(report)
+        assert report.conforms, reporting.text_report(report)
 
 
 def test_updated_row_replaces_the_reference_row(tmp_path, reference, shapes):
@@ -102,7 +102,7 @@ def test_updated_row_replaces_the_reference_row(tmp_path, reference, shapes):
     changed = [r.replace(",proposed,", ",dropped,") if r.startswith("RNN,RX4,") else r for r in rows[:1] + rows[5:6]]
     path.write_text("\n".join(changed) + "\n", encoding="utf-8")
     report = validating.validate([path], reference, shapes)
-    assert not report.results, reporting.text(report)
+    assert not report.results, reporting.text_report(report)
 
 
 @pytest.mark.parametrize("name", ["partnerships", "participations", "successions", "deployments"])
@@ -155,7 +155,7 @@ def test_a_register_saved_by_excel_is_read_as_the_same_rows(tmp_path, reference,
     for path, content in ((lf, text), (excel, b"\xef\xbb\xbf" + text.replace(b"\n", b"\r\n"))):
         path.parent.mkdir()
         path.write_bytes(content)
-    loaded = [sub.load([path], lambda: reference_ctx) for path in (lf, excel)]
+    loaded = [sub.load_submission([path], lambda: reference_ctx) for path in (lf, excel)]
     assert loaded[0].quads and loaded[0].quads == loaded[1].quads
     assert (
         [str(p).replace(str(lf), "F") for p in loaded[0].problems]
@@ -163,7 +163,7 @@ def test_a_register_saved_by_excel_is_read_as_the_same_rows(tmp_path, reference,
         != []
     )
     said = [
-        reporting.text(validating.validate([path], reference, shapes)).replace(str(path), "F").rsplit(", ", 1)[0]
+        reporting.text_report(validating.validate([path], reference, shapes)).replace(str(path), "F").rsplit(", ", 1)[0]
         for path in (lf, excel)
     ]  # less the time it took
     assert "F:7" in said[0] and said[0] == said[1]
@@ -182,7 +182,7 @@ def test_a_refused_row_of_a_submission_is_said_once(tmp_path, reference, shapes)
     )
     report = validating.validate([orgs, members], reference, shapes)
     said = sorted((r.source, r.column) for r in report.results if r.shape.startswith("register:"))
-    assert said == sorted([(f"{orgs}:2", "kind"), (f"{members}:3", "member")]), reporting.text(report)
+    assert said == sorted([(f"{orgs}:2", "kind"), (f"{members}:3", "member")]), reporting.text_report(report)
 
 
 def test_blank_nodes_of_a_turtle_submission_are_checked(tmp_path, reference, shapes):
@@ -231,7 +231,7 @@ def test_every_rdf_format_is_read(suffix, tmp_path, reference, shapes):
             ("Violation", "CitesSource-source", "partnership/test", "dcterms:source"): 1,
             ("Warning", "PartnershipFollower-participation", "partnership/test", "ndk:follower"): 1,
         }
-    ), reporting.text(report)
+    ), reporting.text_report(report)
 
 
 # ---------------------------------------------------------------------------------------

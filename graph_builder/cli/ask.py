@@ -10,23 +10,23 @@ from graph_builder.cli.endpoint import endpoint_from_options, endpoint_option, l
 from graph_builder.cli.main import build_option, timeout_option
 from graph_builder.cli.terminal import table_width
 from graph_builder.core.errors import UsageError
-from graph_builder.questions.answers import FORMATS, render_answer
+from graph_builder.questions.answers import ANSWER_FORMATS, render_answer
 from graph_builder.questions.catalogue import catalogue, describe_catalogue, question, read_query, run, run_sparql
 
 format_option = click.option(
     "--format",
     "fmt",
-    type=click.Choice(tuple(FORMATS)),
+    type=click.Choice(tuple(ANSWER_FORMATS)),
     default="table",
     show_default=True,
     help="table for reading; csv or json (W3C SPARQL 1.1 results formats) for programs.",
 )
 
 
-@click.command()
+@click.command("questions")
 @click.argument("name", required=False)
 @format_option
-def questions(name: str | None, fmt: str) -> None:
+def questions_command(name: str | None, fmt: str) -> None:
     """List the saved questions, or describe the question NAME (csv and json: with its
     description, each parameter and an example)."""
     if name is None:
@@ -50,7 +50,7 @@ def questions(name: str | None, fmt: str) -> None:
     click.echo("\n".join(lines))
 
 
-@click.command()
+@click.command("query")
 @click.argument("name")
 @click.option(
     "--param",
@@ -67,7 +67,7 @@ def questions(name: str | None, fmt: str) -> None:
 @endpoint_option
 @query_url_option
 @layout_option
-def query(
+def query_command(
     name: str,
     params: tuple[str, ...],
     as_of: str | None,
@@ -98,7 +98,7 @@ def _parameters(params: tuple[str, ...]) -> dict[str, str]:
     return given
 
 
-@click.command()
+@click.command("sparql")
 @click.argument("query_or_file")
 @format_option
 @build_option
@@ -106,7 +106,7 @@ def _parameters(params: tuple[str, ...]) -> dict[str, str]:
 @endpoint_option
 @query_url_option
 @layout_option
-def sparql(
+def sparql_command(
     query_or_file: str,
     fmt: str,
     build_dir: Path,

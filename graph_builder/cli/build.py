@@ -14,7 +14,7 @@ from graph_builder.cli.terminal import progress
 from graph_builder.core import resources
 
 
-@click.command()
+@click.command("build")
 @click.option(
     "--data",
     "data_dir",
@@ -31,7 +31,7 @@ from graph_builder.core import resources
 )
 @click.option("--full", is_flag=True, help="Rebuild every register, even those unchanged since the build in --out.")
 @click.pass_context
-def build(ctx: click.Context, data_dir: Path | None, output: Path, full: bool) -> None:
+def build_command(ctx: click.Context, data_dir: Path | None, output: Path, full: bool) -> None:
     """Build the graph from the registers and print what was built."""
     started = time.perf_counter()
     with progress(ctx.obj["quiet"], "building"):

@@ -11,10 +11,10 @@ from graph_builder.core.errors import UsageError
 from graph_builder.docs.site import write_docs
 
 
-@click.command()
+@click.command("docs")
 @output_option("DIR", "The folder to write the pages into (replaced only once the new pages are whole).")
 @click.pass_context
-def docs(ctx: click.Context, output: Path | None) -> None:
+def docs_command(ctx: click.Context, output: Path | None) -> None:
     """Write HTML pages for the ontology and the SHACL shapes, linked from index.html."""
     if output is None:
         raise UsageError("give the folder to write with -o DIR, e.g. -o site")

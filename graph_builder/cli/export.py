@@ -9,19 +9,19 @@ import click
 from graph_builder.cli.main import build_option, output_option, timeout_option
 from graph_builder.cli.terminal import progress
 from graph_builder.core.errors import UsageError
-from graph_builder.export.model import FORMATS
+from graph_builder.export.model import EXPORT_FORMATS
 from graph_builder.export.model import export as exporting
 from graph_builder.export.views import VIEWS
 
 
 # --format and --view are checked by the API, not by click, so a wrong one is a one-line error (exit 2).
-@click.command()
+@click.command("export")
 @click.option(
     "--format",
     "-f",
     "fmt",
     metavar="FORMAT",
-    help=f"One of {', '.join(FORMATS)} (default: from the suffix of --output).",
+    help=f"One of {', '.join(EXPORT_FORMATS)} (default: from the suffix of --output).",
 )
 @output_option("FILE", "The file to write, in a folder that exists (replaced only once the new one is whole).")
 @click.option("--view", "view", default="all", show_default=True, metavar="VIEW", help=f"One of {', '.join(VIEWS)}.")
@@ -31,7 +31,7 @@ from graph_builder.export.views import VIEWS
 @build_option
 @timeout_option
 @click.pass_context
-def export(
+def export_command(
     ctx: click.Context,
     fmt: str | None,
     output: Path | None,

@@ -26,17 +26,16 @@ from graph_builder.core.errors import InputError, NhskgError, UsageError
 if TYPE_CHECKING:
     from click.decorators import FC
 
-EXIT_CODES = {0: "ok", 1: "validation found violations", 2: "bad input or usage", 3: "internal error"}
 COMMANDS = {
-    "build": "graph_builder.cli.build.build",
-    "docs": "graph_builder.cli.docs.docs",
-    "export": "graph_builder.cli.export.export",
-    "push": "graph_builder.cli.store.push",
-    "query": "graph_builder.cli.ask.query",
-    "questions": "graph_builder.cli.ask.questions",
-    "serve": "graph_builder.cli.store.serve",
-    "sparql": "graph_builder.cli.ask.sparql",
-    "validate": "graph_builder.cli.validate.validate",
+    "build": "graph_builder.cli.build.build_command",
+    "docs": "graph_builder.cli.docs.docs_command",
+    "export": "graph_builder.cli.export.export_command",
+    "push": "graph_builder.cli.store.push_command",
+    "query": "graph_builder.cli.ask.query_command",
+    "questions": "graph_builder.cli.ask.questions_command",
+    "serve": "graph_builder.cli.store.serve_command",
+    "sparql": "graph_builder.cli.ask.sparql_command",
+    "validate": "graph_builder.cli.validate.validate_command",
 }
 """Each command and the click command object that is it (module.name), imported when used."""
 

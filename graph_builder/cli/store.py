@@ -19,7 +19,7 @@ from graph_builder.store.push import push as pushing
 from graph_builder.store.serve import serve_build
 
 
-@click.command()
+@click.command("push")
 @click.option("--endpoint", metavar="URL", help="The server's base URL, e.g. http://127.0.0.1:7878.")
 @click.option("--query-url", metavar="URL", help="Its SPARQL query URL (default: from --layout).")
 @click.option("--update-url", metavar="URL", help="Its SPARQL update URL (default: from --layout).")
@@ -51,7 +51,7 @@ from graph_builder.store.serve import serve_build
 )
 @build_option
 @click.pass_context
-def push(
+def push_command(
     ctx: click.Context,
     endpoint: str | None,
     query_url: str | None,
@@ -102,7 +102,7 @@ def _each_graph(step: Step | None) -> Callable[..., None] | None:
     return shown
 
 
-@click.command()
+@click.command("serve")
 @build_option
 @click.option(
     "--bind",
@@ -120,7 +120,7 @@ def _each_graph(step: Step | None) -> Callable[..., None] | None:
     metavar="DIR",
     help="With --read-write: keep the copy here (default: a temporary folder removed at exit).",
 )
-def serve(build_dir: Path, bind: str, read_write: bool, copy_to: Path | None) -> None:
+def serve_command(build_dir: Path, bind: str, read_write: bool, copy_to: Path | None) -> None:
     """Serve the build as a SPARQL endpoint (the Oxigraph server) until interrupted."""
     server = serve_build(build_dir, bind, read_write, copy_to)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

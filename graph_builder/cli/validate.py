@@ -12,12 +12,12 @@ from graph_builder.core.errors import UsageError, ValidationFailed
 from graph_builder.core.files import write_atomic
 from graph_builder.validate import run as validating
 from graph_builder.validate.findings import Report
-from graph_builder.validate.report import FAIL_ON, FORMATS, render_report
+from graph_builder.validate.report import FAIL_ON, REPORT_FORMATS, render_report
 from graph_builder.validate.shapes import MODES
 from graph_builder.validate.whole import validate_whole
 
 
-@click.command()
+@click.command("validate")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--whole",
@@ -49,7 +49,7 @@ from graph_builder.validate.whole import validate_whole
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(tuple(FORMATS)),
+    type=click.Choice(tuple(REPORT_FORMATS)),
     default="text",
     show_default=True,
     help="text for people, json for programs, turtle (SHACL report), junit for CI.",
@@ -70,7 +70,7 @@ from graph_builder.validate.whole import validate_whole
 )
 @output_option("FILE", "Write the report to FILE (replaced only once whole) instead of standard output.")
 @click.pass_context
-def validate(
+def validate_command(
     ctx: click.Context,
     files: tuple[Path, ...],
     whole: bool,

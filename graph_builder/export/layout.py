@@ -176,6 +176,17 @@ def _layout_large(
             local = (_exact if len(members) <= EXACT else _spread)(len(members), lu, lv, seed)
         radius = float(np.hypot(local[:, 0], local[:, 1]).max()) + 15.0
         placed.append((members, local, radius))
+    _pack_on_shelves(xy, placed, singles)
+    span = max(float(np.ptp(xy[:, 0])), 1.0)
+    fitted = np.round((xy - xy.min(axis=0)) * (width / span) + 20.0, 1)
+    return dict(zip(names, zip(fitted[:, 0].tolist(), fitted[:, 1].tolist(), strict=True), strict=True))
+
+
+def _pack_on_shelves(xy: Any, placed: list[tuple[Any, Any, float]], singles: list[int]) -> None:
+    """Place the laid-out components on shelves, largest first, then the lone nodes on a grid
+    below them (into `xy`, a row per node)."""
+    import numpy as np
+
     x = y = row_height = 0.0
     gap = 40.0
     area = sum((2 * r + 4 * gap) * (2 * r + gap) for *_, r in placed) + len(singles) * _CELL[0] * _CELL[1]
@@ -192,9 +203,6 @@ def _layout_large(
         i = np.arange(len(singles))
         xy[singles, 0] = 20.0 + _CELL[0] * (i % per_row)
         xy[singles, 1] = y + 20.0 + _CELL[1] * (i // per_row)
-    span = max(float(np.ptp(xy[:, 0])), 1.0)
-    fitted = np.round((xy - xy.min(axis=0)) * (width / span) + 20.0, 1)
-    return dict(zip(names, zip(fitted[:, 0].tolist(), fitted[:, 1].tolist(), strict=True), strict=True))
 
 
 def _component_labels(count: int, u: Any, v: Any) -> Any:

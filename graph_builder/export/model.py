@@ -8,7 +8,7 @@ questions/network.py, as the model of graph.py), write one format, and write it 
 (a temporary file beside the output, fsync, rename: a failed export leaves the previous file
 untouched).
 
-Formats (`FORMATS`): graphml (typed keys, yEd graphics), gexf (1.3, colours and
+Formats (`EXPORT_FORMATS`): graphml (typed keys, yEd graphics), gexf (1.3, colours and
 positions), cyjs (Cytoscape.js / Cytoscape desktop JSON), dot (Graphviz), html (a
 self-contained offline viewer), png and svg (pictures), jsonld, ttl and nt (the view's
 RDF: the statements about its nodes and relation nodes and the sources they cite). Every
@@ -61,7 +61,7 @@ class Format:
         return found
 
 
-FORMATS: dict[str, Format] = {
+EXPORT_FORMATS: dict[str, Format] = {
     "graphml": Format(xml, "graphml", (".graphml",), "GraphML with typed keys and yEd graphics", "stream_graphml"),
     "gexf": Format(xml, "gexf", (".gexf",), "GEXF 1.3 for Gephi, colours and positions", "stream_gexf"),
     "cyjs": Format(cytoscape, "cyjs", (".cyjs",), "Cytoscape.js JSON (Cytoscape desktop too)"),
@@ -93,14 +93,16 @@ def format_for(fmt: str | None, out: Path) -> str:
     """The format named, or the one the output's suffix implies; a UsageError otherwise."""
     if fmt is not None:
         name = fmt.strip().lower()
-        if name not in FORMATS:
-            raise UsageError(f"unknown export format {fmt!r}; one of {', '.join(FORMATS)}")
+        if name not in EXPORT_FORMATS:
+            raise UsageError(f"unknown export format {fmt!r}; one of {', '.join(EXPORT_FORMATS)}")
         return name
     suffix = out.suffix.lower()
-    for name, spec in FORMATS.items():
+    for name, spec in EXPORT_FORMATS.items():
         if suffix in spec.suffixes:
             return name
-    raise UsageError(f"{out}: cannot tell the format from the suffix {suffix!r}; give --format ({', '.join(FORMATS)})")
+    raise UsageError(
+        f"{out}: cannot tell the format from the suffix {suffix!r}; give --format ({', '.join(EXPORT_FORMATS)})"
+    )
 
 
 def export(
@@ -128,7 +130,7 @@ def export(
     if name not in _RDF:
         graph.store = None  # only the RDF formats read the store again: let it and its projection go
         gc.collect()
-    size = _write_export(out, FORMATS[name].streamer()(graph))
+    size = _write_export(out, EXPORT_FORMATS[name].streamer()(graph))
     return Exported(out, name, view_name, len(graph.nodes), len(graph.edges), size)
 
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from graph_builder import __version__
 from graph_builder.core.errors import UsageError
-from graph_builder.export.graph import PropertyGraph
+from graph_builder.export.graph import PropertyGraph, PropertyNode
 from graph_builder.export.layout import LARGE
 from graph_builder.export.style import caption, colour, edge_style, legend, short_name
 
@@ -58,14 +58,37 @@ def _wrap(text: str, width: int) -> str:
 
 
 def _figure(graph: PropertyGraph) -> Any:
-    from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
-
     positions = graph.positions()
     degree: Counter[str] = Counter()
     for edge in graph.edges:
         degree[edge.source] += 1
         degree[edge.target] += 1
+    figure, axes = _canvas(positions)
+    small = len(graph.nodes) <= SMALL
+    size = {n.id: (9.0 if small else 4.5) + (3.2 if small else 2.2) * math.sqrt(degree[n.id]) for n in graph.nodes}
+    if len(graph.nodes) > LARGE:
+        size = {n.id: min(2.5 + 1.2 * math.sqrt(degree[n.id]), 18.0) for n in graph.nodes}  # hubs stay in bounds
+        _bulk(axes, graph, positions, size)
+    else:
+        _one_by_one(axes, graph, positions, size, small)
+    _labels(axes, graph, positions, size, degree)
+    _legend(figure, graph)
+    figure.suptitle(graph.title, x=0.01, y=0.985, ha="left", fontsize=14, fontweight="bold")
+    figure.text(
+        0.01,
+        0.935,
+        f"{len(graph.nodes)} nodes, {len(graph.edges)} edges · drawn by nhskg {__version__} "
+        "from the registers in data/ (every fact cites its source)",
+        fontsize=9,
+        color="#555555",
+    )
+    return figure
+
+
+def _canvas(positions: dict[str, tuple[float, float]]) -> tuple[Any, Any]:
+    """The figure, sized to the drawing's aspect, and its axes (y grows downwards, no frame)."""
+    from matplotlib.figure import Figure
+
     xs = [p[0] for p in positions.values()] or [0.0]
     ys = [p[1] for p in positions.values()] or [0.0]
     span_x, span_y = max(xs) - min(xs) + 160, max(ys) - min(ys) + 120
@@ -77,31 +100,31 @@ def _figure(graph: PropertyGraph) -> Any:
     axes.set_ylim(max(ys) + 60, min(ys) - 60)
     axes.set_aspect("equal", adjustable="box")
     axes.axis("off")
+    return figure, axes
+
+
+def _labels(
+    axes: Any,
+    graph: PropertyGraph,
+    positions: dict[str, tuple[float, float]],
+    size: dict[str, float],
+    degree: Counter[str],
+) -> None:
+    """Labels for every node of a small graph, else for the hubs and the best-connected trusts."""
     small = len(graph.nodes) <= SMALL
-    size = {n.id: (9.0 if small else 4.5) + (3.2 if small else 2.2) * math.sqrt(degree[n.id]) for n in graph.nodes}
-    if len(graph.nodes) > LARGE:
-        size = {n.id: min(2.5 + 1.2 * math.sqrt(degree[n.id]), 18.0) for n in graph.nodes}  # hubs stay in bounds
-        _bulk(axes, graph, positions, size)
-    else:
-        _one_by_one(axes, graph, positions, size, small)
-    ranked = sorted(
-        graph.nodes, key=lambda n: (any(t in str(n.attrs.get("kind", "")) for t in _TRUSTISH), -degree[n.id], n.id)
-    )
-    chosen = (
-        ranked
-        if small
-        else [n for n in ranked if degree[n.id] >= 2 or not any(t in str(n.attrs.get("kind", "")) for t in _TRUSTISH)][
-            :70
-        ]
-    )
+
+    def trustish(node: PropertyNode) -> bool:
+        return any(t in str(node.attrs.get("kind", "")) for t in _TRUSTISH)
+
+    ranked = sorted(graph.nodes, key=lambda n: (trustish(n), -degree[n.id], n.id))
+    chosen = ranked if small else [n for n in ranked if degree[n.id] >= 2 or not trustish(n)][:70]
     if len(graph.nodes) > LARGE:
         chosen = chosen[:40]
     for node in chosen:
-        x, y = positions[node.id]
-        hub = not any(t in str(node.attrs.get("kind", "")) for t in _TRUSTISH)
+        hub = not trustish(node)
         axes.annotate(
             _label(node.attrs, small),
-            (x, y),
+            positions[node.id],
             xytext=(size[node.id] / 2 + 2, 0),
             textcoords="offset points",
             fontsize=7.5 if small else (7 if hub else 6),
@@ -112,47 +135,26 @@ def _figure(graph: PropertyGraph) -> Any:
             linespacing=1.0,
             bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.7},
         )
+
+
+def _legend(figure: Any, graph: PropertyGraph) -> None:
+    """The kinds of node (with counts), the exemplar ring and each edge style (with counts)."""
+    from matplotlib.lines import Line2D
+
     kinds = Counter(str(n.attrs.get("kind", "")) for n in graph.nodes)
+    dot: dict[str, Any] = {"marker": "o", "linestyle": "none", "markersize": 9}
     handles = [
-        Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="none",
-            markersize=9,
-            color=c,
-            markeredgecolor="#333333",
-            label=f"{name} ({kinds[k]})",
-        )
+        Line2D([], [], color=c, markeredgecolor="#333333", label=f"{name} ({kinds[k]})", **dot)
         for k, name, c in legend(kinds)
     ]
     if any("exemplar" in str(n.attrs.get("role", "")) for n in graph.nodes):
-        handles.append(
-            Line2D(
-                [],
-                [],
-                marker="o",
-                linestyle="none",
-                markersize=9,
-                color="#ffffff",
-                markeredgecolor="#000000",
-                markeredgewidth=2.6,
-                label="exemplar (black ring)",
-            )
-        )
+        ring: dict[str, Any] = {"color": "#ffffff", "markeredgecolor": "#000000", "markeredgewidth": 2.6}
+        handles.append(Line2D([], [], label="exemplar (black ring)", **dot, **ring))
     styles = Counter((str(e.attrs["relation"]), str(e.attrs.get("status") or "")) for e in graph.edges)
     for (relation, status), count in sorted(styles.items()):
         line_colour, dash = edge_style({"status": status})
-        handles.append(
-            Line2D(
-                [],
-                [],
-                color=line_colour,
-                linestyle=_DASHES[dash],
-                linewidth=1.6,
-                label=f"{relation} ({status}): {count}" if status else f"{relation}: {count}",
-            )
-        )
+        label = f"{relation} ({status}): {count}" if status else f"{relation}: {count}"
+        handles.append(Line2D([], [], color=line_colour, linestyle=_DASHES[dash], linewidth=1.6, label=label))
     figure.legend(
         handles=handles,
         loc="upper left",
@@ -163,16 +165,6 @@ def _figure(graph: PropertyGraph) -> Any:
         title_fontsize=10,
         alignment="left",
     )
-    figure.suptitle(graph.title, x=0.01, y=0.985, ha="left", fontsize=14, fontweight="bold")
-    figure.text(
-        0.01,
-        0.935,
-        f"{len(graph.nodes)} nodes, {len(graph.edges)} edges · drawn by nhskg {__version__} "
-        "from the registers in data/ (every fact cites its source)",
-        fontsize=9,
-        color="#555555",
-    )
-    return figure
 
 
 def _one_by_one(

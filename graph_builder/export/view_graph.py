@@ -18,7 +18,7 @@ from graph_builder.core.errors import UsageError
 from graph_builder.export import views
 from graph_builder.export.graph import PropertyEdge, PropertyGraph, PropertyNode, Value
 from graph_builder.export.style import caption, display_name
-from graph_builder.questions.answers import text
+from graph_builder.questions.answers import term_text
 from graph_builder.store.embedded import DEFAULT_TIMEOUT, GraphStore
 
 
@@ -140,7 +140,7 @@ SELECT ?key ?title ?publisher ?date ?url WHERE { ?s a ndk:Source ; dcterms:ident
     found: dict[str, dict[str, str]] = {}
     answer = store.select(query, timeout=timeout)
     for row in answer.rows:
-        cells = {name: text(cell) for name, cell in zip(answer.variables, row, strict=True) if cell is not None}
+        cells = {name: term_text(cell) for name, cell in zip(answer.variables, row, strict=True) if cell is not None}
         key = cells.pop("key", "")
         if key in keys and key not in found:
             found[key] = cells

@@ -1,6 +1,6 @@
 """A question's answer (columns and rows of RDF terms) and its renderings: table, csv, json.
 
-Every engine answers with the same `Result`: SPARQL questions with the terms the query
+Every engine answers with the same `Answer`: SPARQL questions with the terms the query
 returned, analyses with terms made from Python values (`as_rdf_term`). So one renderer serves
 both, and the formats are:
 
@@ -37,7 +37,7 @@ _LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
 @dataclass(frozen=True)
-class Result:
+class Answer:
     """The answer to one question: column names and rows of terms (None where unbound)."""
 
     question: str
@@ -49,14 +49,14 @@ class Result:
     def records(self) -> list[dict[str, str | None]]:
         """The rows as plain dictionaries of text (None where unbound)."""
         return [
-            {name: text(cell) if cell is not None else None for name, cell in zip(self.columns, row, strict=True)}
+            {name: term_text(cell) if cell is not None else None for name, cell in zip(self.columns, row, strict=True)}
             for row in self.rows
         ]
 
     def column(self, name: str) -> list[str | None]:
         """One column's values as text (None where unbound)."""
         index = self.columns.index(name)
-        return [None if (cell := row[index]) is None else text(cell) for row in self.rows]
+        return [None if (cell := row[index]) is None else term_text(cell) for row in self.rows]
 
 
 def as_rdf_term(value: object) -> Cell:
@@ -74,12 +74,12 @@ def as_rdf_term(value: object) -> Cell:
     return ox.Literal(str(value))
 
 
-def text(cell: Term) -> str:
+def term_text(cell: Term) -> str:
     """A term as text: an IRI, a literal's lexical form, or `_:id` for a blank node."""
     if isinstance(cell, ox.BlankNode):
         return f"_:{cell.value}"
     if isinstance(cell, ox.Triple):
-        return f"<< {text(cell.subject)} {text(cell.predicate)} {text(cell.object)} >>"
+        return f"<< {term_text(cell.subject)} {term_text(cell.predicate)} {term_text(cell.object)} >>"
     return cell.value
 
 
@@ -105,7 +105,7 @@ def _json_term(cell: Term) -> dict[str, object]:
     return out
 
 
-def to_json(result: Result) -> str:
+def to_json(result: Answer) -> str:
     """SPARQL 1.1 Query Results JSON (the same shape for analyses)."""
     if result.boolean is not None:
         doc: dict[str, object] = {"head": {}, "boolean": result.boolean}
@@ -118,7 +118,7 @@ def to_json(result: Result) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
 
 
-def to_csv(result: Result) -> str:
+def to_csv(result: Answer) -> str:
     """SPARQL 1.1 Query Results CSV."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -127,16 +127,16 @@ def to_csv(result: Result) -> str:
         return out.getvalue()
     writer.writerow(result.columns)
     for row in result.rows:
-        writer.writerow(["" if cell is None else text(cell) for cell in row])
+        writer.writerow(["" if cell is None else term_text(cell) for cell in row])
     return out.getvalue()
 
 
-def to_table(result: Result, width: int | None = None) -> str:
+def to_table(result: Answer, width: int | None = None) -> str:
     """Aligned plain text: header, rule, rows, and the number of rows. With `width` (a
     terminal's), the widest columns are cut to fit it, each cut cell ending in `…`."""
     if result.boolean is not None:
         return ("true" if result.boolean else "false") + "\n"
-    cells = [[" ".join(text(c).split()) if c is not None else "" for c in row] for row in result.rows]
+    cells = [[" ".join(term_text(c).split()) if c is not None else "" for c in row] for row in result.rows]
     widths = [len(name) for name in result.columns]
     for row in cells:
         widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
@@ -173,15 +173,15 @@ def _cut(value: str, width: int) -> str:
     return value if len(value) <= width else value[: width - 1] + "…"
 
 
-FORMATS: dict[str, Callable[[Result], str]] = {"table": to_table, "csv": to_csv, "json": to_json}
+ANSWER_FORMATS: dict[str, Callable[[Answer], str]] = {"table": to_table, "csv": to_csv, "json": to_json}
 """Renderers by format name; the CLI's --format choices come from this dictionary."""
 
 
-def render_answer(result: Result, fmt: str, width: int | None = None) -> str:
-    """The result in one of FORMATS; a table fitted to `width` columns if given (csv and json stay whole)."""
+def render_answer(result: Answer, fmt: str, width: int | None = None) -> str:
+    """The result in one of ANSWER_FORMATS; a table fitted to `width` columns if given (csv and json stay whole)."""
     try:
-        return to_table(result, width) if fmt == "table" else FORMATS[fmt](result)
+        return to_table(result, width) if fmt == "table" else ANSWER_FORMATS[fmt](result)
     except KeyError:
         from graph_builder.core.errors import UsageError
 
-        raise UsageError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}") from None
+        raise UsageError(f"unknown format {fmt!r}; one of {', '.join(ANSWER_FORMATS)}") from None

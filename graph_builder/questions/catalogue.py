@@ -48,7 +48,7 @@ from graph_builder.core import resources
 from graph_builder.core.errors import UsageError
 from graph_builder.core.terms import XSD
 from graph_builder.questions.analyses import ANALYSES
-from graph_builder.questions.answers import Result, as_rdf_term
+from graph_builder.questions.answers import Answer, as_rdf_term
 from graph_builder.questions.model import PARAM_TYPES, AskContext, Param, Question
 from graph_builder.store.embedded import DEFAULT_TIMEOUT, GraphStore, Term, open_store
 from graph_builder.store.policy import with_prefixes
@@ -229,7 +229,7 @@ def run(
     build: Path = Path("build"),
     timeout: float | None = DEFAULT_TIMEOUT,
     endpoint: Endpoint | None = None,
-) -> Result:
+) -> Answer:
     """Answer one saved question from the build in `build`, or from a SPARQL `endpoint` (remote.py)."""
     q = question(name)
     checked = check_params(q, params)
@@ -242,7 +242,7 @@ def run(
             if p.name in checked and p.type in ("org", "programme"):
                 bind(q, store, {p.name: checked[p.name]})  # the same existence check
         columns, rows = q.analysis(AskContext(store, checked, when, timeout))
-        return Result(q.name, q.engine, columns, [[as_rdf_term(v) for v in row] for row in rows])
+        return Answer(q.name, q.engine, columns, [[as_rdf_term(v) for v in row] for row in rows])
     bound = bind(q, store, checked)
     if when is not None:
         bound["asOf"] = ox.Literal(when.isoformat(), datatype=ox.NamedNode(XSD + "date"))
@@ -252,7 +252,7 @@ def run(
     columns = [answer.variables[i] for i in keep]
     sort = {columns.index(c) for c in q.multi if c in columns}
     rows = [[_sorted_parts(row[i]) if j in sort else row[i] for j, i in enumerate(keep)] for row in answer.rows]
-    return Result(q.name, q.engine, columns, rows, answer.boolean)
+    return Answer(q.name, q.engine, columns, rows, answer.boolean)
 
 
 def _sorted_parts(cell: Term | None) -> Term | None:
@@ -267,13 +267,13 @@ def run_sparql(
     build: Path = Path("build"),
     timeout: float | None = DEFAULT_TIMEOUT,
     endpoint: Endpoint | None = None,
-) -> Result:
+) -> Answer:
     """Answer an ad hoc read-only query (SELECT, ASK, CONSTRUCT, DESCRIBE) from a build or an endpoint;
     the project's prefixes are declared for it (store.policy.with_prefixes)."""
     query = with_prefixes(query)
     store = _open(build, endpoint, timeout)
     answer = store.select(query, None, timeout)
-    return Result("sparql", "sparql", answer.variables, answer.rows, answer.boolean)
+    return Answer("sparql", "sparql", answer.variables, answer.rows, answer.boolean)
 
 
 def _open(build: Path, endpoint: Endpoint | None, timeout: float | None) -> GraphStore:
@@ -303,7 +303,7 @@ def read_query(value: str) -> str:
         raise UsageError(f"{value}: cannot be read as a UTF-8 query file ({exc})") from None
 
 
-def describe_catalogue(questions: Sequence[Question], whole: bool = False) -> Result:
+def describe_catalogue(questions: Sequence[Question], whole: bool = False) -> Answer:
     """The catalogue itself as a result: name, engine, as-of, parameters, title; `whole`
     adds each question's description, its parameters explained (a line each) and an example."""
     columns = ["name", "engine", "as_of", "parameters", "title"]
@@ -315,4 +315,4 @@ def describe_catalogue(questions: Sequence[Question], whole: bool = False) -> Re
         columns += ["description", "explained", "example"]
         for row, q in zip(rows, questions, strict=True):
             row += [q.description, "\n".join(p.line() for p in q.params), q.example()]
-    return Result("questions", "catalogue", columns, [[as_rdf_term(v) for v in row] for row in rows])
+    return Answer("questions", "catalogue", columns, [[as_rdf_term(v) for v in row] for row in rows])

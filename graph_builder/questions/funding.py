@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from graph_builder.core import iri as mint
-from graph_builder.questions.answers import text
+from graph_builder.questions.answers import term_text
 from graph_builder.questions.exemplars import COUNTED_ROLES, GDE, counted
 from graph_builder.questions.projection import edges_of, project
 
@@ -190,7 +190,7 @@ def _figures(ctx: AskContext) -> dict[str, Figure]:
     def rows(query: str) -> list[dict[str, str]]:
         answer = ctx.store.select(query, timeout=ctx.timeout)
         return [
-            {k: text(c) if c is not None else "" for k, c in zip(answer.variables, row, strict=True)}
+            {k: term_text(c) if c is not None else "" for k, c in zip(answer.variables, row, strict=True)}
             for row in answer.rows
         ]
 

@@ -22,7 +22,7 @@ import pyoxigraph as ox
 
 from graph_builder.core import iri as mint
 from graph_builder.questions import projection_queries as queries
-from graph_builder.questions.answers import text
+from graph_builder.questions.answers import term_text
 from graph_builder.questions.projection import add_relation_edge, select_rows
 from graph_builder.questions.projection_queries import RELATION_QUERIES, SPARQL_PREFIXES, scan
 from graph_builder.store.embedded import DEFAULT_TIMEOUT, GraphStore
@@ -94,7 +94,7 @@ def _typed(cell: Any) -> Any:
         except ValueError:
             return cell.value
         return cell.value
-    return cell.value.removeprefix(_NDK) if isinstance(cell, ox.NamedNode) else text(cell)
+    return cell.value.removeprefix(_NDK) if isinstance(cell, ox.NamedNode) else term_text(cell)
 
 
 _FACTS_OF = """

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from graph_builder.questions import projection_queries as queries
-from graph_builder.questions.answers import text
+from graph_builder.questions.answers import term_text
 from graph_builder.questions.projection_queries import NODE_INFO_OF, NODE_SCAN, RELATION_QUERIES, RELATIONS, scan
 from graph_builder.store.embedded import DEFAULT_TIMEOUT, GraphStore
 
@@ -54,7 +54,8 @@ def select_rows(store: GraphStore, query: str, timeout: float | None) -> Iterato
     answer = store.select(queries.SPARQL_PREFIXES + query, timeout=timeout)
     for row in answer.rows:
         yield {
-            name: (text(cell) if cell is not None else None) for name, cell in zip(answer.variables, row, strict=True)
+            name: (term_text(cell) if cell is not None else None)
+            for name, cell in zip(answer.variables, row, strict=True)
         }
 
 

@@ -21,7 +21,7 @@ from graph_builder.registers.columns import Column
 from graph_builder.registers.context import REF_KINDS, Context, unknown
 from graph_builder.registers.reading import Row, canonical_bytes, read_file, read_rows
 
-__all__ = ["Builder", "Checked", "Column", "Context", "Row", "Triple", "concept", "opt", "ref"]
+__all__ = ["Builder", "Checked", "Column", "Context", "Row", "Triple", "concept_term", "opt", "ref"]
 
 Triple = tuple[str, str, str]
 
@@ -234,7 +234,7 @@ def opt(node: str, pred: str, value: str, make: Callable[[str], str]) -> Iterato
         yield node, pred, make(value)
 
 
-def concept(scheme: str) -> Callable[[str], str]:
+def concept_term(scheme: str) -> Callable[[str], str]:
     """A maker of concept terms of one scheme, for `opt`."""
     return lambda slug: t.iri(mint.concept(scheme, slug))
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from graph_builder.core import iri as mint
 from graph_builder.core import terms as t
-from graph_builder.registers.base import Builder, Column, Context, Row, Triple, concept, opt, ref
+from graph_builder.registers.base import Builder, Column, Context, Row, Triple, concept_term, opt, ref
 
 KINDS = ("funding", "count", "target", "completeness", "finding", "recommendation", "statement")
 STATEMENTS = ("completeness", "finding", "recommendation", "statement")  # claims in words, without a value
@@ -58,7 +58,7 @@ class ClaimsBuilder(Builder):
         yield from opt(node, t.ndk("value"), row["value"], t.decimal_lit)
         yield from opt(node, t.ndk("unit"), row["unit"], t.lit)
         yield from opt(node, t.ndk("counts"), row["counts"], t.lit)
-        yield from opt(node, t.ndk("qualifier"), row["qualifier"], concept("qualifier"))
+        yield from opt(node, t.ndk("qualifier"), row["qualifier"], concept_term("qualifier"))
         yield from opt(node, t.ndk("claimDate"), row["date"], t.date_lit)
         yield node, t.ndk("statement"), t.lit(row["statement"])
         yield from opt(node, t.prov("wasAttributedTo"), row["attributed_to"], ref(ctx, "person"))

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from graph_builder.core import iri as mint
 from graph_builder.core import terms as t
-from graph_builder.registers.base import Builder, Column, Context, Row, Triple, concept, opt, ref
+from graph_builder.registers.base import Builder, Column, Context, Row, Triple, concept_term, opt, ref
 
 ROLES = ("exemplar", "joint-exemplar", "fast-follower", "place-based-exemplar", "pilot-area")
 COHORTS = (
@@ -52,7 +52,7 @@ class ParticipationsBuilder(Builder):
         yield node, t.ndk("participant"), party
         yield node, t.ndk("programme"), programme
         yield node, t.ndk("role"), t.iri(mint.concept("participation-role", row["role"]))
-        yield from opt(node, t.ndk("cohort"), row["cohort"], concept("cohort"))
+        yield from opt(node, t.ndk("cohort"), row["cohort"], concept_term("cohort"))
         yield from opt(node, t.ndk("announcedDate"), row["announced"], t.date_lit)
         yield node, t.ndk("status"), t.iri(mint.concept("status", row["status"]))
         if row["funding_gbp"]:

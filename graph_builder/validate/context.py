@@ -22,10 +22,10 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
 from graph_builder.core.errors import InputError, Problem
+from graph_builder.core.terms import ORG
 from graph_builder.validate import intake as sub
 from graph_builder.validate.findings import NDK
 
-ORG = "http://www.w3.org/ns/org#"
 # The links the rules follow backwards (e.g. from an exemplar to its participations).
 _BACK_LINKS = [ox.NamedNode(u) for u in (NDK + "participant", NDK + "recordOf", NDK + "funding", ORG + "member")]
 _PROGRAMME = ox.NamedNode(NDK + "Programme")

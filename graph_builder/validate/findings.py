@@ -22,7 +22,6 @@ from graph_builder.core.terms import PREFIXES
 
 NDK = mint.DEF
 NSH = mint.SHAPES
-SKOLEM = mint.SKOLEM
 SEVERITIES = ("Violation", "Warning", "Info")
 _COLUMN = URIRef(NSH + "column")
 _ROW = URIRef(NDK + "registerRow")
@@ -38,7 +37,7 @@ _LABELS = (
 
 
 @dataclass(frozen=True)
-class Result:
+class Finding:
     """One finding, about one node (or, for a row its register rejected, one row)."""
 
     severity: str  # Violation, Warning or Info
@@ -54,7 +53,7 @@ class Result:
 
 @dataclass
 class Report:
-    results: list[Result]
+    results: list[Finding]
     files: list[str]
     focus_nodes: int
     shapes: dict[str, int]
@@ -73,7 +72,7 @@ class Report:
         return counts["Violation"] > 0 or (fail_on == "warning" and counts["Warning"] > 0)
 
 
-def order(result: Result) -> tuple[str, int, str, int, str, str, str]:
+def order(result: Finding) -> tuple[str, int, str, int, str, str, str]:
     """Results by file and row (numerically), node, severity, property, shape and value."""
     file, _, rows = (result.source or "~").rpartition(":")
     first = rows.split(",")[0]
@@ -105,7 +104,7 @@ def report(
     `checked` is the number of nodes checked, where `focus` cannot be counted cheaply.
     """
     columns = _columns_by_path(shapes)
-    found: list[tuple[Result, Node]] = []
+    found: list[tuple[Finding, Node]] = []
     for node in results.subjects(RDF.type, SH.ValidationResult):
         if (None, SH.detail, node) in results or results.value(node, SH.focusNode) not in focus:
             continue
@@ -119,7 +118,7 @@ def report(
 
 def _result(
     results: Graph, node: Node, data: Graph, shapes: Graph, columns: dict[Node, str], rows: dict[Node, str]
-) -> Result:
+) -> Finding:
     focus = results.value(node, SH.focusNode)
     shape = results.value(node, SH.sourceShape)
     constraint = results.value(node, SH.sourceConstraint)
@@ -142,7 +141,7 @@ def _result(
         None,
     )
     named = constraint if isinstance(constraint, URIRef) else shape
-    return Result(
+    return Finding(
         severity=severity,
         focus=_show(focus),
         label=_label(data, focus),
@@ -169,8 +168,8 @@ def _show(node: Node | None) -> str | None:
     if node is None:
         return None
     text = str(node)
-    if text.startswith(SKOLEM):
-        return "_:" + text[len(SKOLEM) :].partition("-")[2]
+    if text.startswith(mint.SKOLEM):
+        return "_:" + text[len(mint.SKOLEM) :].partition("-")[2]
     return text
 
 
@@ -238,7 +237,7 @@ def add_rejected(report: Report, problems: list[Problem], registers: dict[str, s
     for problem in problems:
         register = registers.get(problem.file)
         report.results.append(
-            Result(
+            Finding(
                 "Violation",
                 None,
                 None,

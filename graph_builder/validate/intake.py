@@ -47,12 +47,11 @@ _REST = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#rest")
 MAX_NESTING = 64
 """Blank nodes (or collections) nested deeper than this are refused: no real submission
 needs it, and deep nesting costs the validator seconds per level of thousands."""
-SKOLEM = mint.SKOLEM
 KNOWN_TYPES = (
     "a register CSV (.csv), or RDF as Turtle (.ttl), N-Triples (.nt), N-Quads (.nq), TriG (.trig) or JSON-LD (.jsonld)"
 )
 
-Triple = tuple[Node, Node, Node]
+RdfTriple = tuple[Node, Node, Node]
 
 
 @dataclass
@@ -83,7 +82,7 @@ def term(node: Any) -> Node:
     return Literal(node.value) if datatype == _XSD_STRING else Literal(node.value, datatype=URIRef(datatype))
 
 
-def triples(quads: Iterable[ox.Quad]) -> Iterator[Triple]:
+def triples(quads: Iterable[ox.Quad]) -> Iterator[RdfTriple]:
     """Quads as rdflib triples (graph names dropped), converting each distinct term once."""
     seen: dict[Any, Node] = {}
 
@@ -107,7 +106,9 @@ def _skolemised(quads: Iterable[ox.Quad], prefix: str) -> Iterator[ox.Quad]:
         yield ox.Quad(name(q.subject), q.predicate, name(q.object))
 
 
-def load(paths: list[Path], reference: Callable[[], Context], max_size: int = DEFAULT_MAX_SIZE) -> Submission:
+def load_submission(
+    paths: list[Path], reference: Callable[[], Context], max_size: int = DEFAULT_MAX_SIZE
+) -> Submission:
     """Read every file; raise InputError listing the problems of all unreadable files.
 
     Register files are built in the order of the registers' references (sources first),
@@ -125,7 +126,7 @@ def load(paths: list[Path], reference: Callable[[], Context], max_size: int = DE
                 builder = _builder(raw, label)
                 registers.append((BUILDERS.index(builder), label, path, builder))
             else:
-                prefix = f"{SKOLEM}{index}-"
+                prefix = f"{mint.SKOLEM}{index}-"
                 submission.quads.extend(_parse_rdf(raw, label, RDF_FORMATS[path.suffix.lower()], prefix))
         except InputError as exc:
             problems.extend(exc.problems)

@@ -22,15 +22,15 @@ from itertools import groupby
 from xml.etree import ElementTree as ET
 
 from graph_builder.core import iri as mint
-from graph_builder.validate.findings import SEVERITIES, Report, Result
+from graph_builder.validate.findings import SEVERITIES, Finding, Report
 
 FAIL_ON = ("violation", "warning")
 _NAMES = {"Violation": "violation", "Warning": "warning", "Info": "note"}
 
 
 def render_report(report: Report, fmt: str, fail_on: str = "violation") -> str:
-    """The report in one of FORMATS."""
-    return FORMATS[fmt](report, fail_on)
+    """The report in one of REPORT_FORMATS."""
+    return REPORT_FORMATS[fmt](report, fail_on)
 
 
 def verdict(report: Report, fail_on: str = "violation") -> str:
@@ -49,11 +49,11 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _key(r: Result) -> tuple[str, str]:
+def _key(r: Finding) -> tuple[str, str]:
     return (r.source or "", r.focus or "")
 
 
-def text(report: Report, fail_on: str = "violation") -> str:
+def text_report(report: Report, fail_on: str = "violation") -> str:
     lines: list[str] = []
     for (source, focus), group in groupby(report.results, key=_key):
         results = list(group)
@@ -169,10 +169,15 @@ def junit(report: Report, fail_on: str = "violation") -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suite, encoding="unicode") + "\n"
 
 
-def _line(r: Result) -> str:
+def _line(r: Finding) -> str:
     column = f" column '{r.column}'" if r.column else ""
     value = f" = {r.value!r}" if r.value is not None else ""
     return f"{r.severity}:{column} {r.path or ''}{value}: {r.message} [{_short_shape(r.shape)}]"
 
 
-FORMATS: dict[str, Callable[[Report, str], str]] = {"text": text, "json": as_json, "turtle": turtle, "junit": junit}
+REPORT_FORMATS: dict[str, Callable[[Report, str], str]] = {
+    "text": text_report,
+    "json": as_json,
+    "turtle": turtle,
+    "junit": junit,
+}

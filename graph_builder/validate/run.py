@@ -30,13 +30,14 @@ from rdflib.term import Node
 from graph_builder.core import iri as mint
 from graph_builder.core import resources
 from graph_builder.core.errors import UsageError
+from graph_builder.core.terms import ORG
 from graph_builder.registers import Context
 from graph_builder.registers.load import read_registers, reference_context
 from graph_builder.store.embedded import store_dir
 from graph_builder.validate import findings
 from graph_builder.validate import intake as sub
 from graph_builder.validate import shapes as shapes_module
-from graph_builder.validate.context import ORG, Overlay, as_graph, focus_context, quiet_rdflib, run_pyshacl
+from graph_builder.validate.context import Overlay, as_graph, focus_context, quiet_rdflib, run_pyshacl
 from graph_builder.validate.findings import NDK, Report
 from graph_builder.validate.shapes import Shapes
 
@@ -135,7 +136,7 @@ def load_reference(build_dir: Path) -> Reference:
 
 def load_shapes(shapes_dir: Path | None = None, mode: str = "add") -> Shapes:
     """The shipped shapes, plus (mode add) or instead of (mode replace) a folder's (shapes.py)."""
-    return shapes_module.load(shapes_dir, mode)
+    return shapes_module.read_shapes(shapes_dir, mode)
 
 
 def validate(
@@ -152,7 +153,7 @@ def validate(
     """
     started = time.perf_counter()
     with quiet_rdflib():
-        submitted = sub.load(paths, reference.context, max_size)
+        submitted = sub.load_submission(paths, reference.context, max_size)
         described = _described(submitted.quads)
         focus = {URIRef(iri) for iri in described}
         replaced = {

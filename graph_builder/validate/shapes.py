@@ -164,7 +164,7 @@ class Shapes:
             yield from _sparql_results(solutions, shape, constraint, severity, extra + own)
 
 
-def load(shapes_dir: Path | None = None, mode: str = "add") -> Shapes:
+def read_shapes(shapes_dir: Path | None = None, mode: str = "add") -> Shapes:
     """The shipped shapes, plus (mode add) or instead of (mode replace) the Turtle files of a folder."""
     if mode not in MODES:
         raise UsageError(f"unknown shapes mode {mode!r}; one of {', '.join(MODES)}")
