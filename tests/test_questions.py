@@ -423,3 +423,20 @@ def test_multi_valued_cells_are_sorted_and_historic_names_shown(ask):
         "NORTHERN CARE ALLIANCE NHS FOUNDATION TRUST",
         "SALFORD ROYAL NHS FOUNDATION TRUST",
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "params"), [("who-follows-whom", {}), ("exemplar-of", {"code": "RVW"}), ("exemplars-stage-7", {})]
+)
+def test_questions_that_name_exemplars_give_the_name_they_held_when_the_programme_began(ask, name, params):
+    """`exemplar_2016` is the exemplar's name in the FY2016/17 ODS list (organisations.csv rows
+    citing ods-etr-2016), read from the register, not from the graph."""
+    with (Path(__file__).resolve().parent.parent / "data" / "organisations.csv").open(encoding="utf-8") as f:
+        listed_2016 = {r["code"]: r["name"] for r in csv.DictReader(f) if r["source"] == "ods-etr-2016"}
+    records = ask(name, params).records()
+    assert records
+    for row in records:
+        assert row["exemplar_2016"] == listed_2016.get(row["exemplar_code"] or ""), row
+    if name == "who-follows-whom":  # renamed since: Herefordshire and Worcestershire, 2020
+        r1a = rows_where(ask(name), exemplar_code="R1A")[0]
+        assert r1a["exemplar_2016"] == "WORCESTERSHIRE HEALTH AND CARE NHS TRUST" != r1a["exemplar"]
