@@ -106,11 +106,12 @@ def test_header_is_parsed_with_continuation_lines_and_params():
 
 def test_who_follows_whom_keeps_every_status(ask):
     result = ask("who-follows-whom")
-    assert result.columns[:7] == [
+    assert result.columns[:8] == [
         "follower_code",
         "follower",
         "exemplar_code",
         "exemplar",
+        "exemplar_2016",
         "programme",
         "status",
         "start",

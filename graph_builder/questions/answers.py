@@ -154,15 +154,19 @@ def to_table(result: Answer, width: int | None = None) -> str:
 
 
 MIN_WIDTH = 8
-"""No column is cut narrower than this or its name (a table too wide even so runs past the width)."""
+"""No column is cut narrower than this or its name; where the names alone are too wide for
+the terminal, names are cut too, and only a table of more columns than fit at this width runs
+past it."""
 
 
 def _fit(widths: list[int], width: int, names: list[str]) -> list[int]:
     """Column widths whose sum, with two spaces between columns, is at most `width`: the
     widest are cut to one common cap, the largest that fits (no column narrower than its
-    name or MIN_WIDTH)."""
+    name or MIN_WIDTH, or than MIN_WIDTH alone where the names do not fit)."""
     room = width - 2 * (len(widths) - 1)
     floors = [min(w, max(len(name), MIN_WIDTH)) for w, name in zip(widths, names, strict=True)]
+    if sum(floors) > room:  # the names alone do not fit: cut them too
+        floors = [min(w, MIN_WIDTH) for w in widths]
     cap = max(widths)
     while cap > 0 and sum(max(f, min(w, cap)) for w, f in zip(widths, floors, strict=True)) > room:
         cap -= 1
