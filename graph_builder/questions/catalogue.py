@@ -13,7 +13,6 @@ A saved SPARQL question is `queries/NAME.rq` with a comment header:
     # param: code (org) — the exemplar's ODS code; example: RQ6
     # param: kind (choice: stp|icb|region, optional) — only areas of this kind; example: icb
     # as-of: yes
-    # multi: source — columns whose cells list several values separated by ";" (optional)
 
 Parameter types: `org` (an ODS or ONS code, bound as the organisation's IRI, which must
 be in the graph), `programme` (a programme key, bound as its IRI), `date` (YYYY-MM-DD,
@@ -24,8 +23,9 @@ with `as-of: yes` gets `?asOf` bound to an xsd:date when a date is given. The qu
 project its parameter variables (pyoxigraph binds only projected variables); those
 columns are dropped from the result. An optional parameter that is not given stays
 unbound: test it with COALESCE(test, true), not BOUND() (see store.py). SPARQL 1.1 leaves
-the order inside GROUP_CONCAT open, so the parts of each `multi` column are sorted here,
-after reading, and the answer is the same on every engine.
+the order inside GROUP_CONCAT open, so the parts of every column a query makes with
+`GROUP_CONCAT(… ; SEPARATOR="…") AS ?column` are sorted here, after reading (found in the
+query itself, so no question can forget it), and the answer is the same on every engine.
 
 Analyses (analyses.py, funding.py) declare the same metadata in Python and return rows
 of Python values, which become RDF terms, so every question renders alike.
@@ -62,6 +62,7 @@ _PARAM = re.compile(
     r"\s+[—-]+\s+(?P<description>.*?)(?:;\s*example:\s*(?P<example>\S+))?\s*$"
 )
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_CONCAT = re.compile(r'GROUP_CONCAT\([^()]*?SEPARATOR\s*=\s*"([^"]+)"\s*\)\s+AS\s+\?(\w+)', re.IGNORECASE)
 
 
 def parse_header(name: str, text: str) -> Question:
@@ -96,7 +97,7 @@ def parse_header(name: str, text: str) -> Question:
         params=tuple(params),
         as_of=as_of == "yes",
         query=text,
-        multi=tuple(" ".join(fields.get("multi", [])).split()),
+        lists=tuple(_CONCAT.findall(text)),
     )
 
 
@@ -250,16 +251,19 @@ def run(
     hidden = {p.name for p in q.params} | {"asOf"}
     keep = [i for i, v in enumerate(answer.variables) if v not in hidden]
     columns = [answer.variables[i] for i in keep]
-    sort = {columns.index(c) for c in q.multi if c in columns}
-    rows = [[_sorted_parts(row[i]) if j in sort else row[i] for j, i in enumerate(keep)] for row in answer.rows]
+    separators = {column: separator for separator, column in q.lists}
+    sort = {j: separators[c] for j, c in enumerate(columns) if c in separators}
+    rows = [
+        [_sorted_parts(row[i], sort[j]) if j in sort else row[i] for j, i in enumerate(keep)] for row in answer.rows
+    ]
     return Answer(q.name, q.engine, columns, rows, answer.boolean)
 
 
-def _sorted_parts(cell: Term | None) -> Term | None:
-    """A GROUP_CONCAT cell with its ";"-separated parts in sorted order (engines differ)."""
-    if not isinstance(cell, ox.Literal) or ";" not in cell.value:
+def _sorted_parts(cell: Term | None, separator: str) -> Term | None:
+    """A GROUP_CONCAT cell with its parts in sorted order (engines differ)."""
+    if not isinstance(cell, ox.Literal) or separator not in cell.value:
         return cell
-    return ox.Literal(";".join(sorted(cell.value.split(";"))), datatype=cell.datatype)
+    return ox.Literal(separator.join(sorted(cell.value.split(separator))), datatype=cell.datatype)
 
 
 def run_sparql(

@@ -70,7 +70,7 @@ class Question:
     engine: str = "sparql"
     query: str = field(default="", repr=False)
     analysis: Analysis | None = field(default=None, repr=False)
-    multi: tuple[str, ...] = ()  # columns of ";"-separated values, sorted after reading
+    lists: tuple[tuple[str, str], ...] = ()  # (column, separator) of each GROUP_CONCAT, sorted after reading
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
