@@ -134,3 +134,25 @@ def test_rdflib_sees_the_same_store(build_dir):
     assert int(rows[0][0]) == len(store)
     answer = dataset.query("ASK { ?org ?p ?o }", initBindings={"org": URIRef("https://w3id.org/nhs-dkg/id/org/RQ6")})
     assert answer.askAnswer is True
+
+
+def test_literals_are_written_as_the_store_answers_them(build_dir):
+    """graph.nq writes every typed literal in the form the store gives back (canonical: a
+    decimal 23000000, not 23000000.0), so an engine that keeps lexical forms as loaded (Jena)
+    answers as the embedded store does."""
+    written = {
+        (q.predicate, q.object.datatype, q.object.value)  # blank nodes are named anew on loading
+        for q in ox.parse(path=str(build_dir / "graph.nq"), format=ox.RdfFormat.N_QUADS)
+        if isinstance(q.object, ox.Literal) and q.object.datatype.value.endswith(("#decimal", "#integer", "#boolean"))
+    }
+    assert any(d.value.endswith("#decimal") for _, d, _ in written)
+    store = open_store(build_dir)
+    answered = {
+        (row[0], row[1].datatype, row[1].value)
+        for row in store.select(
+            "SELECT ?p ?o WHERE { GRAPH ?g { ?s ?p ?o FILTER(isLiteral(?o) && DATATYPE(?o) IN "
+            "(<http://www.w3.org/2001/XMLSchema#decimal>, <http://www.w3.org/2001/XMLSchema#integer>, "
+            "<http://www.w3.org/2001/XMLSchema#boolean>)) } }"
+        ).rows
+    }
+    assert written == answered, sorted(written ^ answered, key=str)[:5]

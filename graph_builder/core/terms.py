@@ -75,11 +75,13 @@ def lit(value: str, datatype: str | None = None) -> str:
 
 
 def decimal_lit(value: str) -> str:
-    """An xsd:decimal in its canonical form (`5000000.0`, `7.5`), as other tools write it."""
+    """An xsd:decimal in its XSD 1.1 canonical form (`5000000`, `7.5`, `0`): the form a
+    SPARQL store answers with, so graph.nq, graph.trig and every engine's answers agree."""
     text = format(Decimal(value), "f")
     if "." in text:
-        text = text.rstrip("0")
-    text = text + "0" if text.endswith(".") else text + ("" if "." in text else ".0")
+        text = text.rstrip("0").rstrip(".")
+    if text in ("-0", ""):
+        text = "0"
     return lit(text, "decimal")
 
 
