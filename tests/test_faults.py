@@ -71,6 +71,18 @@ def nhskg(*args: str, cwd: Path) -> subprocess.Popen[bytes]:
     )
 
 
+def build_again(out: Path, cwd: Path) -> None:
+    """The next build after a killed one succeeds (it clears what the killed one left)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "graph_builder", "build", "--out", str(out)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+
+
 def test_a_build_killed_at_random_points_leaves_a_whole_build(out, tmp_path):
     seed = int(os.environ.get("NHSKG_FAULT_SEED", time.time_ns() % 1_000_000))
     rng, step = random.Random(seed), (LATEST - EARLIEST) / KILLS
@@ -90,14 +102,7 @@ def test_a_build_killed_at_random_points_leaves_a_whole_build(out, tmp_path):
             assert process.returncode == 0 and state == "new", seen
     assert any("killed" in s for s in seen), f"no kill landed during a build (seed {seed}): {seen}"
     seen.append(f"left: {leftovers(out)}")  # staging folders of the killed builds, cleared by the next one
-    done = subprocess.run(
-        [sys.executable, "-m", "graph_builder", "build", "--out", str(out)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
+    build_again(out, tmp_path)
     assert whole(out, previous) == "new" and leftovers(out) == [], (seed, seen)
 
 
@@ -161,14 +166,7 @@ def test_a_build_killed_while_publishing_leaves_a_whole_build(after, out, tmp_pa
         return
     assert whole(out, previous) == "new" and snapshot(staging) == previous
     assert steps == ["exchange"]  # the swap was one step
-    done = subprocess.run(
-        [sys.executable, "-m", "graph_builder", "build", "--out", str(out)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
+    build_again(out, tmp_path)
     assert whole(out, previous) == "new" and leftovers(out) == []
 
 

@@ -106,11 +106,7 @@ _PLATFORMS = ("partnership", "participation", "deployment", "succession")
 def system_graph(ctx: AskContext) -> Rows:
     graph = project(ctx.store, _PLATFORMS, ctx.timeout)
     exs = exemplars(graph, ctx.as_of)
-    on: dict[str, set[str]] = defaultdict(set)
-    for node, data in graph.nodes(data=True):
-        if data["kind"] not in ("supplier", "system", "programme", "blueprint"):
-            for platform in _platforms(graph, node, ctx.as_of):
-                on[platform].add(node)
+    on = _organisations_by_platform(graph, ctx.as_of)
     follows = _follows(graph, ctx.as_of)
     rows = []
     for platform, trusts in on.items():
@@ -132,6 +128,16 @@ def system_graph(ctx: AskContext) -> Rows:
     return (["kind", "key", "name", "trusts", "exemplars", "followers_of_those", "not_following"], rows)
 
 
+def _organisations_by_platform(graph: nx.MultiDiGraph, as_of: date | None) -> dict[str, set[str]]:
+    """Each system or supplier → the organisations on it (their latest live deployments at `as_of`)."""
+    on: dict[str, set[str]] = defaultdict(set)
+    for node, data in graph.nodes(data=True):
+        if data["kind"] not in ("supplier", "system", "programme", "blueprint"):
+            for platform in _platforms(graph, node, as_of):
+                on[platform].add(node)
+    return on
+
+
 def _follows(graph: nx.MultiDiGraph, as_of: date | None) -> dict[str, set[str]]:
     """Organisation (and its successors) → the exemplars it follows (confirmed, in effect)."""
     found: dict[str, set[str]] = defaultdict(set)
@@ -147,11 +153,7 @@ def system_peers(ctx: AskContext) -> Rows:
     exs = exemplars(graph, ctx.as_of)
     chosen = [mint.org(ctx.params["code"])] if "code" in ctx.params else sorted(exs)
     follows = _follows(graph, ctx.as_of)
-    by_platform: dict[str, set[str]] = defaultdict(set)
-    for node, data in graph.nodes(data=True):
-        if data["kind"] not in ("supplier", "system", "programme", "blueprint"):
-            for platform in _platforms(graph, node, ctx.as_of):
-                by_platform[platform].add(node)
+    by_platform = _organisations_by_platform(graph, ctx.as_of)
     rows = []
     for ex in chosen:
         if ex not in graph:  # no deployment, partnership, participation or change: nothing shared
