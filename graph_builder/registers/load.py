@@ -26,6 +26,7 @@ from graph_builder.core.errors import InputError, Problem, UsageError
 from graph_builder.registers import BUILDERS
 from graph_builder.registers.base import Builder, Checked, Triple
 from graph_builder.registers.context import Context
+from graph_builder.registers.days import with_day_bounds
 from graph_builder.registers.reading import Row, canonical_bytes
 
 KEYS = "keys"  # folder of a build: each register's key sets (for the next build and for validate)
@@ -83,10 +84,11 @@ def check_register(b: Builder, raw: bytes, label: str, ctx: Context) -> tuple[Ch
 
 
 def register_statements(b: Builder, rows: list[Row], ctx: Context) -> Iterator[Triple]:
-    """The statements of a register's rows (checked in `ctx`), as they come: unsorted."""
+    """The statements of a register's rows (checked in `ctx`), as they come: unsorted; each
+    date at a precision followed by its first and last day (days.py)."""
     for row in rows:
-        yield from b.triples(row, ctx)
-    yield from b.finish(rows, ctx)
+        yield from with_day_bounds(b.triples(row, ctx))
+    yield from with_day_bounds(b.finish(rows, ctx))
 
 
 def read_registers(data_dir: Path, builders: Sequence[Builder] = BUILDERS) -> tuple[Context, list[RegisterInfo]]:

@@ -1,0 +1,86 @@
+"""Day bounds and known-from days: what the build derives so questions compare days with days."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from graph_builder.build import run as building
+from graph_builder.registers.days import BOUNDED, day_bounds
+
+DEF = "https://w3id.org/nhs-dkg/def#"
+PROV_DERIVED = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
+
+
+@pytest.mark.parametrize(
+    ("value", "first", "last"),
+    [
+        ("2017", "2017-01-01", "2017-12-31"),
+        ("2017-09", "2017-09-01", "2017-09-30"),
+        ("2016-02", "2016-02-01", "2016-02-29"),  # a leap year's February
+        ("2100-02", "2100-02-01", "2100-02-28"),  # a century not divisible by 400: no leap day
+        ("2017-12", "2017-12-01", "2017-12-31"),
+        ("2018-05-23", "2018-05-23", "2018-05-23"),
+    ],
+)
+def test_a_date_at_each_precision_has_its_first_and_last_day(value, first, last):
+    assert day_bounds(value) == (first, last)
+
+
+def test_a_value_that_is_not_a_date_at_a_precision_is_refused():
+    with pytest.raises(ValueError, match="not a date"):
+        day_bounds("2017-9")
+
+
+@pytest.fixture(scope="module")
+def store(built: building.BuildResult) -> ox.Store:
+    s = ox.Store()
+    assert built.out_dir is not None
+    s.load(path=str(built.out_dir / "graph.nq"), format=ox.RdfFormat.N_QUADS)
+    return s
+
+
+def rows(store: ox.Store, query: str) -> list[tuple[str, ...]]:
+    solutions = store.query(f"PREFIX ndk: <{DEF}> " + query, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)
+    return [tuple(v.value if v is not None else "" for v in row) for row in solutions]
+
+
+def test_every_dated_statement_of_the_build_carries_both_of_its_days(store):
+    checked = 0
+    for date_property, (first, last) in BOUNDED.items():
+        found = rows(
+            store,
+            f"""SELECT ?value ?first ?last WHERE {{
+                  ?node {date_property} ?value .
+                  OPTIONAL {{ ?node {first} ?first }} OPTIONAL {{ ?node {last} ?last }} }}""",
+        )
+        for value, got_first, got_last in found:
+            assert (got_first, got_last) == day_bounds(value), (date_property, value)
+        checked += len(found)
+    assert checked > 400  # the shipped registers date some 250 things
+
+
+def test_each_bound_property_is_declared_as_derived_from_its_date_property(store):
+    for date_property, bounds in BOUNDED.items():
+        for bound in bounds:
+            got = rows(store, f"SELECT ?from WHERE {{ {bound} <{PROV_DERIVED.value}> ?from }}")
+            assert got == [(date_property[1:-1],)], bound
+
+
+def known_from(store: ox.Store, follower: str, exemplar: str) -> set[str]:
+    found = rows(
+        store,
+        f"""SELECT DISTINCT ?day WHERE {{
+              ?p ndk:follower <https://w3id.org/nhs-dkg/id/org/{follower}> ;
+                 ndk:exemplar <https://w3id.org/nhs-dkg/id/org/{exemplar}> .
+              OPTIONAL {{ ?p ndk:knownFrom ?day }} }}""",
+    )
+    return {day for (day,) in found}
+
+
+def test_a_pairing_is_known_from_its_start_or_else_its_earliest_dated_source(store):
+    assert known_from(store, "REP", "RQ6") == {"2017-09-01"}  # start 2017-09
+    assert known_from(store, "RE9", "RLN") == {"2017-01-01"}  # start 2017
+    # no start given: the earliest of its sources' dates (dhn-nmuh, 2022-11)
+    assert known_from(store, "RAP", "RAL") == {"2022-11-01"}
