@@ -31,7 +31,8 @@ from graph_builder.store import serve
 from graph_builder.store.embedded import open_store
 from graph_builder.store.endpoint import Credentials, Endpoint
 from graph_builder.store.push import PushFailed, push
-from graph_builder.store.remote import RemoteStore, bind_values
+from graph_builder.store.remote import RemoteStore
+from graph_builder.store.values import bind_values
 
 pytestmark = pytest.mark.slow
 AS_OF = "2018-01-31"

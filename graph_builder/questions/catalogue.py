@@ -17,12 +17,15 @@ A saved SPARQL question is `queries/NAME.rq` with a comment header:
 Parameter types: `org` (an ODS or ONS code, bound as the organisation's IRI, which must
 be in the graph), `programme` (a programme key, bound as its IRI), `date` (YYYY-MM-DD,
 an xsd:date literal), `integer`, `choice: a|b|c` (one of the words, a plain literal) and
-`text` (a plain literal). Values are bound to the query's variable of the same name by
-the engine (pyoxigraph substitutions), never pasted into the query text; a question
-with `as-of: yes` gets `?asOf` bound to an xsd:date when a date is given. The query must
-project its parameter variables (pyoxigraph binds only projected variables); those
-columns are dropped from the result. An optional parameter that is not given stays
-unbound: test it with COALESCE(test, true), not BOUND() (see store.py). SPARQL 1.1 leaves
+`text` (a plain literal). Values become typed RDF terms bound to the query's variable of
+the same name by a `VALUES` block written into the query (store/values.py), so the same
+text runs on the embedded store and on any SPARQL server; a question with `as-of: yes`
+gets `?asOf` bound to an xsd:date when a date is given. Columns named after a parameter
+are dropped from the result. An optional parameter that is not given stays unbound: test
+it with BOUND(?name), and guard every expression on an OPTIONAL value with BOUND too,
+never with COALESCE around an error, which engines treat differently (Virtuoso gives
+false, or drops the row). Dates are compared as days: the build writes each date's first
+and last day (registers/days.py), so `?startFirstDay <= ?asOf`. SPARQL 1.1 leaves
 the order inside GROUP_CONCAT open, so the parts of every column a query makes with
 `GROUP_CONCAT(… ; SEPARATOR="…") AS ?column` are sorted here, after reading (found in the
 query itself, so no question can forget it), and the answer is the same on every engine.
@@ -52,6 +55,7 @@ from graph_builder.questions.answers import Answer, as_rdf_term
 from graph_builder.questions.model import PARAM_TYPES, AskContext, Param, Question
 from graph_builder.store.embedded import DEFAULT_TIMEOUT, GraphStore, Term, open_store
 from graph_builder.store.policy import with_prefixes
+from graph_builder.store.values import bind_values
 
 if TYPE_CHECKING:
     from graph_builder.store.endpoint import Endpoint
@@ -247,7 +251,7 @@ def run(
     bound = bind(q, store, checked)
     if when is not None:
         bound["asOf"] = ox.Literal(when.isoformat(), datatype=ox.NamedNode(XSD + "date"))
-    answer = store.select(q.query, bound, timeout)
+    answer = store.select(query_text(q, bound), None, timeout)
     hidden = {p.name for p in q.params} | {"asOf"}
     keep = [i for i, v in enumerate(answer.variables) if v not in hidden]
     columns = [answer.variables[i] for i in keep]
@@ -257,6 +261,14 @@ def run(
         [_sorted_parts(row[i], sort[j]) if j in sort else row[i] for j, i in enumerate(keep)] for row in answer.rows
     ]
     return Answer(q.name, q.engine, columns, rows, answer.boolean)
+
+
+def query_text(q: Question, bound: Mapping[str, Term]) -> str:
+    """The question's query with its bound parameters written in as a VALUES block: the text
+    every engine is asked (the embedded store, a server, or Jena in the tests)."""
+    if not bound:
+        return q.query
+    return bind_values(q.query, {ox.Variable(name): term for name, term in bound.items()})
 
 
 def _sorted_parts(cell: Term | None, separator: str) -> Term | None:

@@ -35,7 +35,7 @@ import json
 import re
 import urllib.error
 import warnings
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -45,6 +45,7 @@ from graph_builder.core.errors import ServerError
 from graph_builder.store.embedded import DEFAULT_TIMEOUT, Cell, GraphStore, Solutions, Term
 from graph_builder.store.endpoint import Endpoint
 from graph_builder.store.http import connection_error, http_error, no_answer_in_time, not_sparql
+from graph_builder.store.values import bind_values
 
 
 class RemoteStore(GraphStore):
@@ -186,61 +187,3 @@ def _triples(answer: Answer) -> Solutions:
     except (SyntaxError, ValueError) as exc:
         raise answer.not_sparql(str(exc)[:80]) from None
     return Solutions(["subject", "predicate", "object"], [[t.subject, t.predicate, t.object] for t in triples])
-
-
-_IRI = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
-_WORD = re.compile(r"[A-Za-z_][\w-]*(?::[\w.-]*)?")
-_STRINGS = ('"""', "'''", '"', "'")
-
-
-def bind_values(query: str, bound: Mapping[ox.Variable, Term]) -> str:
-    """`query` with `VALUES (?a ?b) { (term term) }` first in its WHERE group and in each subquery's.
-
-    This is what the embedded engine's substitution means for the saved queries: the
-    parameter is bound in the main query and in every subquery (which, evaluated on its
-    own, would not see a binding of the main query); filters in OPTIONAL groups see it
-    from the enclosing group. Only SELECT and ASK queries (the saved questions) are bound.
-    """
-    names = " ".join(str(v) for v in bound)
-    terms = " ".join(str(t) for t in bound.values())
-    block = f" VALUES ({names}) {{ ({terms}) }}"
-    parts, last = [], 0
-    for brace in _where_braces(query):
-        parts += [query[last : brace + 1], block]
-        last = brace + 1
-    if not parts:
-        raise ValueError("the query has no WHERE group")
-    return "".join(parts) + query[last:]
-
-
-def _where_braces(query: str) -> Iterator[int]:
-    """Where each SELECT's (or ASK's) WHERE group opens: its first `{` outside comments, strings, IRIs."""
-    i, n = 0, len(query)
-    pending = False
-    while i < n:
-        c = query[i]
-        if c == "#":
-            end = query.find("\n", i)
-            i = n if end < 0 else end
-        elif c in "\"'":
-            quote = next(q for q in _STRINGS if query.startswith(q, i))
-            i += len(quote)
-            while i < n and not query.startswith(quote, i):
-                i += 2 if query[i] == "\\" else 1
-            i += len(quote)
-        elif c == "<" and (iri := _IRI.match(query, i)):
-            i = iri.end()
-        elif c in "?$":
-            word = _WORD.match(query, i + 1)
-            i = word.end() if word else i + 1
-        elif word := _WORD.match(query, i):
-            keyword = word.group().upper()
-            if keyword in ("CONSTRUCT", "DESCRIBE"):
-                raise ValueError("only SELECT and ASK queries take parameters")
-            pending |= keyword in ("SELECT", "ASK")
-            i = word.end()
-        else:
-            if c == "{" and pending:
-                pending = False
-                yield i
-            i += 1
