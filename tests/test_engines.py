@@ -23,6 +23,7 @@ from servers import Server
 from graph_builder.core.errors import ServerError
 from graph_builder.questions.answers import render_answer
 from graph_builder.questions.catalogue import Question, catalogue, run
+from graph_builder.store.remote import RemoteStore
 
 pytestmark = pytest.mark.slow
 AS_OF = "2018-01-31"
@@ -111,3 +112,25 @@ def failed(engine: Server, exc: ServerError) -> str:
 
 def reordered(expected: str, got: str) -> str:
     return " (the same rows in another order)" if sorted(expected.splitlines()) == sorted(got.splitlines()) else ""
+
+
+def test_a_query_that_hangs_fails_alone_and_the_server_is_replaced(jena_server: Server) -> None:
+    """A query past its timeout is a `timeout`; the server, still busy with it, is replaced."""
+    before = jena_server.process.pid if jena_server.process else None
+    endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    with pytest.raises(ServerError) as hung:
+        RemoteStore(jena_server.endpoint, timeout=1).select(endless)
+    assert failed(jena_server, hung.value) == "timeout (server restarted)"
+    assert jena_server.process is not None and jena_server.process.pid != before and jena_server.alive()
+
+
+def test_a_server_that_dies_fails_alone_and_is_replaced(virtuoso_server: Server, built) -> None:
+    """A crash (here: the process killed) is a `crash`; a fresh server, pushed again, answers."""
+    assert virtuoso_server.process is not None
+    virtuoso_server.process.kill()
+    virtuoso_server.process.wait()
+    plain = Variant("exemplars", "plain", ())
+    with pytest.raises(ServerError) as crashed:
+        csv(plain, server=virtuoso_server)
+    assert failed(virtuoso_server, crashed.value) == "crash (server restarted)"
+    assert csv(plain, server=virtuoso_server) == embedded(plain, built.out_dir)
