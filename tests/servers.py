@@ -18,13 +18,16 @@ that a failure. `restart` replaces a server that hung or crashed with a fresh on
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
 import urllib.request
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -132,7 +135,14 @@ class Server:
         run.mkdir(parents=True)
         command, self.endpoint = self.prepare(run, free_port())
         self.log = (run / "server.log").open("wb")
-        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log, cwd=run)
+        self.process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=self.log,
+            cwd=run,
+            preexec_fn=_die_with_parent,  # an interrupted test run leaves no server behind
+        )
         self.wait_until_answering(run)
         self.ready(run)
 
@@ -185,7 +195,7 @@ class Server:
 
 @dataclass
 class Oxigraph(Server):
-    """`oxigraph serve` in memory-less read-write mode over a store in the folder (store/serve.py)."""
+    """`oxigraph serve`, read-write, over a store in the folder (store/serve.py); the build pushed."""
 
     running: serve.Server | None = None
 
@@ -307,8 +317,13 @@ def jena_classpath(fix: Path) -> str:
     return ":".join([str(fix), *jars])
 
 
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child, before exec
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 @contextlib.contextmanager
-def running(server: Server):  # type: ignore[no-untyped-def]
+def running(server: Server) -> Iterator[Server]:
     """Start `server`, yield it, stop it by its PID whatever happens."""
     try:
         server.start()
