@@ -1,11 +1,14 @@
-"""Shared fixtures: the shipped build (once per session), ../shared when present."""
+"""Shared fixtures: the shipped build (once per session), ../shared when present, and the
+SPARQL servers holding it (servers.py: Oxigraph, Virtuoso, Jena; each started once)."""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import servers
 
 from graph_builder.build import run as building
 from graph_builder.core import resources
@@ -55,3 +58,29 @@ def shared() -> Path:
     if not (SHARED / "sources").is_dir():
         pytest.skip(f"../shared is absent ({SHARED}); CI has it")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory, built: building.BuildResult) -> Iterator[servers.Server]:
+    """A read-write Oxigraph server holding the shipped build (pushed)."""
+    with servers.running(servers.Oxigraph("oxigraph", tmp_path_factory.mktemp("oxigraph"), built.out_dir)) as server:
+        yield server
+    assert server.process is not None and server.process.poll() is not None
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory: pytest.TempPathFactory, built: building.BuildResult) -> Iterator[servers.Server]:
+    """Virtuoso 7 holding the shipped build (pushed by the Graph Store Protocol)."""
+    servers.missing("virtuoso-t", "isql-vt")
+    with servers.running(servers.Virtuoso("virtuoso", tmp_path_factory.mktemp("virtuoso"), built.out_dir)) as server:
+        yield server
+    assert server.process is not None and server.process.poll() is not None
+
+
+@pytest.fixture(scope="session")
+def jena_server(tmp_path_factory: pytest.TempPathFactory, built: building.BuildResult) -> Iterator[servers.Server]:
+    """Jena ARQ behind tests/jena/JenaEndpoint.java, over the build's graph.nq (read-only)."""
+    servers.missing("java", "javac", files=(servers.JAVA / "jena-arq.jar",))
+    with servers.running(servers.Jena("jena", tmp_path_factory.mktemp("jena"), built.out_dir)) as server:
+        yield server
+    assert server.process is not None and server.process.poll() is not None

@@ -9,7 +9,12 @@ Each named graph of the build is sent in one request that replaces it whole:
 - `gsp` (default): the SPARQL 1.1 Graph Store HTTP Protocol, `PUT <store-url>?graph=<g>`
   with the graph's triples as N-Triples;
 - `update`: for servers without the Graph Store Protocol, one SPARQL Update request
-  `DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> { … } }` to the update URL.
+  `DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> { … } } ; INSERT DATA …` to the update
+  URL, the triples in pieces of PIECE per INSERT DATA (Virtuoso 7 compiles each operation
+  to SQL and refuses a large one: "SP030 … memory exhausted" for 17,574 triples). A piece
+  with blank nodes is an `INSERT { … } WHERE {}` instead, the same triples with fresh blank
+  nodes (Virtuoso refuses blank nodes in INSERT DATA: "SP031 … not allowed in a constant
+  clause"); `pieces` keeps the triples that share a blank node in one piece.
 
 A server that runs a request as one transaction (Fuseki, GraphDB, and Oxigraph for an
 update) never shows a reader half a graph. Oxigraph's PUT clears the graph, then loads the
@@ -35,6 +40,7 @@ changes nothing: each graph is replaced by the same triples.
 from __future__ import annotations
 
 import http.client
+import re
 import time
 import urllib.error
 import urllib.request
@@ -53,6 +59,9 @@ from graph_builder.store.http import connection_error, http_error, refused_befor
 from graph_builder.store.remote import RemoteStore
 
 METHODS = ("gsp", "update")
+PIECE = 1000
+"""Triples per INSERT DATA operation of an update push (`pieces`)."""
+_BLANK = re.compile(rb"_:[A-Za-z0-9_][A-Za-z0-9_.-]*")
 """How each graph is replaced: Graph Store Protocol PUT, or one SPARQL Update request."""
 
 MAX_WAIT = 30.0
@@ -183,12 +192,43 @@ def _gsp_request(endpoint: Endpoint, graph: ox.NamedNode, body: bytes) -> urllib
 
 
 def _update_request(endpoint: Endpoint, graph: ox.NamedNode, body: bytes) -> urllib.request.Request:
-    update = b"DROP SILENT GRAPH %s ;\nINSERT DATA { GRAPH %s {\n%s} }\n" % (
-        str(graph).encode(),
-        str(graph).encode(),
-        body,
+    name = str(graph).encode()
+    inserts = b"".join(
+        b" ;\nINSERT { GRAPH %s {\n%s} } WHERE {}" % (name, piece)
+        if _BLANK.search(piece)
+        else b" ;\nINSERT DATA { GRAPH %s {\n%s} }" % (name, piece)
+        for piece in pieces(body)
     )
+    update = b"DROP SILENT GRAPH %s%s\n" % (name, inserts)
     return _request(endpoint.update_url, update, "application/sparql-update", endpoint)
+
+
+def pieces(ntriples: bytes, size: int = PIECE) -> list[bytes]:
+    """N-Triples lines in pieces of at most `size` lines, but the triples that share a blank node
+    (transitively) always in one piece: a blank node label is scoped to its INSERT DATA."""
+    lines = ntriples.splitlines(keepends=True)
+    parent = list(range(len(lines)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = i = parent[parent[i]]
+        return i
+
+    first: dict[bytes, int] = {}
+    for i, line in enumerate(lines):
+        for label in _BLANK.findall(line):
+            parent[root(i)] = root(first.setdefault(label, i))
+    groups: dict[int, list[bytes]] = {}
+    for i, line in enumerate(lines):
+        groups.setdefault(root(i), []).append(line)
+    out: list[bytes] = []
+    current: list[bytes] = []
+    for group in groups.values():
+        if current and len(current) + len(group) > size:
+            out.append(b"".join(current))
+            current = []
+        current += group
+    return [*out, b"".join(current)] if current else out
 
 
 def _request(url: str, body: bytes, content_type: str, endpoint: Endpoint) -> urllib.request.Request:
