@@ -240,6 +240,15 @@ def test_organisation_holds_everything_with_sources(ask):
     assert all(r["source"] for r in records if r["relation"] != "organisation")
 
 
+def test_organisation_lists_what_the_sources_say_not_what_the_build_derives(ask):
+    """Day bounds and knownFrom are the build's (prov:wasDerivedFrom in the ontology), not a
+    source's statement: the row would cite sources that never gave that day."""
+    properties = {r["property"] for r in ask("organisation", {"code": "RLN"}).records()}
+    assert {"start date", "announced date"} <= properties
+    derived = {p for p in properties if p and (p.endswith((": first day", ": last day")) or p == "known from")}
+    assert not derived
+
+
 def test_blueprint_systems(ask):
     sunderland = rows_where(ask("blueprint-systems"), blueprint="sunderland-meditech-epr")
     assert sunderland[0]["system"] == "Meditech EPR" and sunderland[0]["supplier"] == "Meditech"
