@@ -54,6 +54,25 @@ class Context:
             self._index[(register, key_column)] = index
         return index.get(key)
 
+    _successors: dict[str, list[str]] | None = None
+
+    def successors(self, code: str) -> list[str]:
+        """Every organisation that succeeded `code`, through any number of mergers,
+        acquisitions or splits (successions.csv, indexed once), nearest first."""
+        if self._successors is None:
+            self._successors = {}
+            for r in self.rows.get("successions", []):
+                if r.get("successor"):
+                    self._successors.setdefault(r["predecessor"], []).append(r["successor"])
+        found: list[str] = []
+        todo = [code]
+        while todo:
+            for successor in self._successors.get(todo.pop(0), []):
+                if successor not in found and successor != code:
+                    found.append(successor)
+                    todo.append(successor)
+        return found
+
     def source_date(self, key: str) -> str:
         found = self.row("sources", "key", key)
         return found.get("date") if found else ""

@@ -2,6 +2,13 @@
 
 The direct edge `ndk:participatesIn` is added while the participation is announced or
 confirmed; a proposed or dropped one stays as its node only.
+
+Derived, because several questions ask it: `ndk:exemplarVia` links each organisation that
+is an exemplar of a programme to the participation that makes it one: the participant of
+an announced or confirmed exemplar or joint-exemplar participation, and every
+organisation that succeeded it (successions.csv, through any number of mergers: R0B is a
+global digital exemplar through RLN's participation). When is the participation's own
+announced date (its day bounds).
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ class ParticipationsBuilder(Builder):
     name = "participations"
     title = "Participations in programmes"
     key = ("organisation", "programme", "role", "source")
+    reads = ("successions",)  # an exemplar's successors are exemplars too (ndk:exemplarVia)
     columns = (
         Column("organisation", required=True, ref="party"),
         Column("programme", "slug", required=True, ref="programme"),
@@ -63,4 +71,8 @@ class ParticipationsBuilder(Builder):
             yield amount, t.schema("currency"), t.lit("GBP")
         if row["status"] in ("announced", "confirmed"):
             yield party, t.ndk("participatesIn"), programme
+            if row["role"] in ("exemplar", "joint-exemplar"):
+                yield party, t.ndk("exemplarVia"), node
+                for code in ctx.successors(row["organisation"]):
+                    yield t.iri(mint.org(code)), t.ndk("exemplarVia"), node
         yield from self.provenance(node, row)

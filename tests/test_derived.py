@@ -1,4 +1,4 @@
-"""Day bounds and known-from days: what the build derives so questions compare days with days."""
+"""What the build derives for the questions: day bounds, known-from days, exemplars through successions."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import pyoxigraph as ox
 import pytest
 
 from graph_builder.build import run as building
+from graph_builder.registers.context import Context
 from graph_builder.registers.days import BOUNDED, day_bounds
+from graph_builder.registers.reading import Row
 
 DEF = "https://w3id.org/nhs-dkg/def#"
 PROV_DERIVED = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
@@ -84,3 +86,23 @@ def test_a_pairing_is_known_from_its_start_or_else_its_earliest_dated_source(sto
     assert known_from(store, "RE9", "RLN") == {"2017-01-01"}  # start 2017
     # no start given: the earliest of its sources' dates (dhn-nmuh, 2022-11)
     assert known_from(store, "RAP", "RAL") == {"2022-11-01"}
+
+
+def test_successors_are_followed_through_every_merger_and_split():
+    rows = [("A", "B"), ("B", "C"), ("B", "D"), ("X", ""), ("D", "B")]  # a split, a closure, a loop back
+    ctx = Context(rows={"successions": [Row(i, {"predecessor": p, "successor": s}) for i, (p, s) in enumerate(rows)]})
+    assert ctx.successors("A") == ["B", "C", "D"]
+    assert ctx.successors("X") == []
+    assert ctx.successors("D") == ["B", "C"]
+
+
+def test_an_exemplar_is_the_participant_and_every_successor_of_it(store):
+    """ndk:exemplarVia holds exactly for the pairs the questions used to walk at query time."""
+    walked = """SELECT DISTINCT ?o ?p WHERE {
+        VALUES ?r { <https://w3id.org/nhs-dkg/def/participation-role/exemplar>
+                    <https://w3id.org/nhs-dkg/def/participation-role/joint-exemplar> }
+        VALUES ?st { <https://w3id.org/nhs-dkg/def/status/announced> <https://w3id.org/nhs-dkg/def/status/confirmed> }
+        ?p ndk:participant ?ex ; ndk:role ?r ; ndk:status ?st . ?ex ndk:succeededBy* ?o }"""
+    derived = set(rows(store, "SELECT ?o ?p WHERE { ?o ndk:exemplarVia ?p }"))
+    assert derived == set(rows(store, walked))
+    assert ("https://w3id.org/nhs-dkg/id/org/R0B",) in {(o,) for o, p in derived if "/RLN/" in p}  # RLN merged into R0B
