@@ -106,3 +106,14 @@ def test_an_exemplar_is_the_participant_and_every_successor_of_it(store):
     derived = set(rows(store, "SELECT ?o ?p WHERE { ?o ndk:exemplarVia ?p }"))
     assert derived == set(rows(store, walked))
     assert ("https://w3id.org/nhs-dkg/id/org/R0B",) in {(o,) for o, p in derived if "/RLN/" in p}  # RLN merged into R0B
+
+
+def test_a_deployment_record_is_superseded_from_the_first_day_of_the_next_later_record(store):
+    walked = """SELECT ?d (MIN(?later) AS ?next) WHERE {
+        ?d ndk:deployedAt ?o ; ndk:asOfFirstDay ?day .
+        ?e ndk:deployedAt ?o ; ndk:asOfFirstDay ?later . FILTER(?later > ?day) } GROUP BY ?d"""
+    derived = set(rows(store, "SELECT ?d ?next WHERE { ?d ndk:supersededFrom ?next }"))
+    assert derived == set(rows(store, walked))
+    rbs = "https://w3id.org/nhs-dkg/id/deployment/RBS/meditech/2016/dhn-48294"
+    assert (rbs, "2024-10-01") in derived  # Alder Hey: Meditech in 2016, the FOI list of 1 October 2024
+    assert len(derived) > 15

@@ -3,16 +3,24 @@
 "No EPR" and "in-house" are values (`ndk:provision`), not gaps. The direct edges
 `ndk:usesSystem` / `ndk:usesSupplier` come from each organisation's latest live
 deployment(s) only, so history does not read as the present.
+
+Derived, for questions asked of the latest record at a date: `ndk:supersededFrom`, the
+first day of the organisation's next later record (days compared by their first day,
+registers/days.py), absent on its latest records. A record is the organisation's latest
+from its own first day until then: latest today when it has none, latest on day D when
+it starts on or before D and is not superseded by D.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from itertools import pairwise
 
 from graph_builder.core import iri as mint
 from graph_builder.core import terms as t
 from graph_builder.registers.base import Builder, Column, Context, Row, Triple, opt, ref
+from graph_builder.registers.days import first_day
 
 PROVISIONS = ("supplier", "in-house", "none")
 STATUSES = ("live", "chosen", "planned", "withdrawn")
@@ -57,6 +65,7 @@ class DeploymentsBuilder(Builder):
         yield from self.provenance(node, row)
 
     def finish(self, rows: Sequence[Row], ctx: Context) -> Iterator[Triple]:
+        yield from self.superseded(rows)
         live: dict[str, list[Row]] = defaultdict(list)
         for row in rows:
             if row["status"] == "live" and row["provision"] == "supplier":
@@ -67,3 +76,18 @@ class DeploymentsBuilder(Builder):
             for row in (r for r in found if r["as_of"] == latest):
                 yield from opt(org, t.ndk("usesSystem"), row["system"], ref(ctx, "system"))
                 yield from opt(org, t.ndk("usesSupplier"), row["supplier"], ref(ctx, "supplier"))
+
+    @staticmethod
+    def superseded(rows: Sequence[Row]) -> Iterator[Triple]:
+        """Each record that a later record of its organisation supersedes, with that record's first day."""
+        days: dict[str, set[str]] = defaultdict(set)
+        for row in rows:
+            days[row["organisation"]].add(first_day(row["as_of"]))
+        following: dict[str, dict[str, str]] = {}
+        for code, found in days.items():
+            ordered = sorted(found)
+            following[code] = dict(pairwise(ordered))
+        for row in rows:
+            after = following[row["organisation"]].get(first_day(row["as_of"]))
+            if after:
+                yield t.iri(node_of(row)), t.ndk("supersededFrom"), t.lit(after, "date")
