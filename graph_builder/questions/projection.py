@@ -98,7 +98,13 @@ def add_node_row(graph: nx.MultiDiGraph, row: dict[str, str | None]) -> None:
 
 def node_rows(store: GraphStore, iris: list[str], timeout: float | None) -> Iterator[dict[str, str | None]]:
     """The kind, label and code rows of some nodes, as `NODE_SCAN` gives them."""
-    if len(iris) > queries.FEW_NODES:  # looked up in VALUES batches, never the whole class
+    if len(iris) > queries.MANY_NODES:
+        wanted = set(iris)
+        for row in select_rows(store, NODE_SCAN, timeout):
+            if row["iri"] in wanted:
+                yield row
+        return
+    if len(iris) > queries.FEW_NODES:  # looked up in VALUES batches, not the whole class
         wanted = set(iris)
         for row in select_rows(store, queries.OTHER_NODES, timeout):
             if row["iri"] in wanted:
