@@ -11,7 +11,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-LOOKUPS = ("followers-of", "successor-of", "organisation")
+from question_targets import LOOKUPS
+from question_targets import targets_md as question_targets_md
 
 
 def write_report(folder: Path, machine: dict[str, Any], section: dict[str, Any]) -> tuple[Path, Path]:
@@ -101,7 +102,7 @@ def section_md(orgs: int, sec: dict[str, Any]) -> list[str]:
     if "validate" in cases:
         out += validate_md(cases["validate"])
     if "questions" in cases:
-        out += questions_md(cases["questions"])
+        out += questions_md(cases["questions"]) + question_targets_md(orgs, cases["questions"])
     if "export" in cases and "skipped" not in cases["export"]:
         view = cases["export"].get("view", "all")
         out += [

@@ -269,13 +269,30 @@ def ensure_build(args: argparse.Namespace, data: Path, work: Path) -> Path:
 def case_questions(args: argparse.Namespace, data: Path, work: Path) -> dict[str, Any]:
     build = ensure_build(args, data, work)
     memory = "memory" if args.orgs <= args.memory_max_orgs else "no-memory"
+    found = _questions(args, data, build, memory, {})
+    if "error" in found or not args.before:
+        return found
+    # the older tree, in the same run, on its own build (work/build-before: made here unless there)
+    kw = {"env": {**os.environ, "PYTHONPATH": str(args.before)}, "cwd": work}
+    before_build = work / "build-before"
+    if not (before_build / "graph.nq").is_file():
+        measure(nhskg("-q", "build", "--data", str(data), "--out", str(before_build)), args.budget, **kw)
+    before = _questions(args, data, before_build, "no-memory", kw)
+    found["in_process_before"] = before.get("in_process", before)
+    found["whole_process_before"] = before.get("whole_process", {})
+    return found
+
+
+def _questions(args: argparse.Namespace, data: Path, build: Path, memory: str, kw: dict[str, Any]) -> dict[str, Any]:
+    """Every saved question in-process (one worker) and as `nhskg query` (fresh processes);
+    `kw` (env, cwd) runs an older tree (--before)."""
     # From 1M the analyses that read whole classes (every node, every deployment) are measured
     # in their own processes only: in one process their stopped queries' memory adds up (8 GB).
     from graph_builder.questions.catalogue import catalogue
 
     analyses = {q.name for q in catalogue() if q.engine != "sparql"} - set(LOOKUPS)
     only = ",".join(q.name for q in catalogue() if q.name not in analyses) if args.orgs >= 1_000_000 else ""
-    inproc = worker("questions", str(build), str(data), str(args.repeat), memory, only)
+    inproc = worker("questions", str(build), str(data), str(args.repeat), memory, only, **kw)
     if "questions" not in inproc:
         return {"error": inproc.get("error", "the questions worker failed")[-1500:]}
     params = json.loads((data / "benchmark.json").read_text())["params"]
@@ -285,9 +302,10 @@ def case_questions(args: argparse.Namespace, data: Path, work: Path) -> dict[str
             continue
         flags = [f"--param={k}={v}" for k, v in params.get(name, {}).items()]
         whole[name] = repeat(
-            nhskg("query", name, *flags, "--build", str(build), "--format", "csv"), args.runs, args.budget
+            nhskg("query", name, *flags, "--build", str(build), "--format", "csv"), args.runs, args.budget, **kw
         )
-    if args.orgs > args.rdflib_max_orgs:
+        print(f"  questions / nhskg query {name}: {whole[name]['wall_median']} s", flush=True)
+    if kw or args.orgs > args.rdflib_max_orgs:
         skipped = {"skipped": f"not run above {args.rdflib_max_orgs:,} organisations (--rdflib-max-orgs)"}
         return {"in_process": inproc, "whole_process": whole, "rdflib": skipped}
     rdflib_run = measure([PY, str(HERE / "workers.py"), "rdflib-questions", str(build), str(data)], args.rdflib_budget)
@@ -376,8 +394,10 @@ def case_startup(args: argparse.Namespace, data: Path, work: Path) -> dict[str, 
 # --- helpers -----------------------------------------------------------------------------
 
 
-def worker(*args: str) -> dict[str, Any]:
-    run = subprocess.run([PY, str(HERE / "workers.py"), *args], capture_output=True, text=True, check=False)
+def worker(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> dict[str, Any]:
+    run = subprocess.run(
+        [PY, str(HERE / "workers.py"), *args], capture_output=True, text=True, check=False, env=env, cwd=cwd
+    )
     if run.returncode != 0:
         return {"error": run.stderr[-1500:]}
     found: dict[str, Any] = json.loads(run.stdout.strip().splitlines()[-1])

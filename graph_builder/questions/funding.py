@@ -169,8 +169,9 @@ _FUNDING = (
 PREFIX schema: <https://schema.org/>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 SELECT ?code ?value (GROUP_CONCAT(DISTINCT ?sourceKey; SEPARATOR=";") AS ?source) WHERE {
-  ?p ndk:participant/ndk:odsCode ?code ; ndk:funding/schema:value ?value .
-  OPTIONAL { ?p dcterms:source/dcterms:identifier ?sourceKey }
+  ?p ndk:funding ?f . ?f schema:value ?value . ?p ndk:participant ?org . ?org ndk:odsCode ?code .
+  OPTIONAL { SELECT ?p ?sourceKey WHERE {
+    ?p ndk:funding ?g ; dcterms:source ?src . ?src dcterms:identifier ?sourceKey } }
 } GROUP BY ?code ?value"""
 )
 

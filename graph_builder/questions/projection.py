@@ -98,16 +98,36 @@ def add_node_row(graph: nx.MultiDiGraph, row: dict[str, str | None]) -> None:
 
 def node_rows(store: GraphStore, iris: list[str], timeout: float | None) -> Iterator[dict[str, str | None]]:
     """The kind, label and code rows of some nodes, as `NODE_SCAN` gives them."""
-    if len(iris) > queries.FEW_NODES:
+    if len(iris) > queries.MANY_NODES:
         wanted = set(iris)
         for row in select_rows(store, NODE_SCAN, timeout):
             if row["iri"] in wanted:
                 yield row
         return
+    if len(iris) > queries.FEW_NODES:  # looked up in VALUES batches, not the whole class
+        wanted = set(iris)
+        for row in select_rows(store, queries.OTHER_NODES, timeout):
+            if row["iri"] in wanted:
+                yield _coded(row)
+        for start in range(0, len(iris), queries.BATCH):
+            named = " ".join(str(ox.NamedNode(iri)) for iri in iris[start : start + queries.BATCH])
+            for row in select_rows(store, queries.ORGANISATIONS_IN % {"iris": named}, timeout):
+                yield _coded(row)
+        return
     for iri in iris:
         here = ox.NamedNode(iri).value  # pyoxigraph checks the IRI before it is pasted
         for row in select_rows(store, NODE_INFO_OF % {"iri": here}, timeout):
             yield {"iri": here, **row}
+
+
+def _coded(row: dict[str, str | None]) -> dict[str, str | None]:
+    """A row of `ORGANISATIONS_IN` or `OTHER_NODES` as `NODE_SCAN` gives it: the first code found."""
+    return {
+        "iri": row["iri"],
+        "kind": row["kind"],
+        "label": row["label"],
+        "code": row["ods"] or row["ons"] or row["slug"],
+    }
 
 
 _PARTS: weakref.WeakKeyDictionary[GraphStore, dict[tuple[str, ...], nx.MultiDiGraph]] = weakref.WeakKeyDictionary()

@@ -60,6 +60,13 @@ RocksDB lookup costs about 0.03-0.1 ms):
    costs a lookup per row and property (9 s). Each pattern in a subquery of its own,
    `{ SELECT ?n ?x WHERE { ?n ndk:p ?x } }`, is read once in bulk and hash-joined (1.1 s).
    Decoding results also costs (IRIs about 5 µs each), so select only what is needed.
+
+Why the persistent store answers slower than the same graph in memory (benchmarks/README.md,
+issue 15): not the read-only mode but compaction. A store loaded in slices holds many
+overlapping RocksDB files (167 at 100,000 organisations), without bloom filters, and a
+read-only handle never compacts them; the same store after `Store.optimize()` answers the
+same queries 3-4x faster, read-only. A handle opened here cannot compact (it writes nothing);
+the build must call `optimize()` once it has loaded the store.
 """
 
 from __future__ import annotations
