@@ -29,33 +29,25 @@ worker. In the `nhskg` command the process then exits, which ends the query; in 
 long-lived Python process the abandoned query runs on in the background until it
 finishes, so keep timeouts for queries that may run away.
 
-Parameters are bound by the engine: `substitutions` maps SPARQL variables to RDF terms
-(pyoxigraph's SEP-0007 substitution), so no value is ever pasted into query text.
-Three behaviours of pyoxigraph 0.5 that a saved query must respect (measured; the tests
-of every saved question cover them):
-
-1. a substituted variable must be in the SELECT projection (and in GROUP BY, and in the
-   projection of any subquery that uses it), or the query fails;
-2. BOUND(?param) is folded to false at planning time even when the variable is
-   substituted, so test an optional parameter with COALESCE(test, true) (an unbound
-   variable makes the test an error, and COALESCE moves on);
-3. BIND(?param AS ?x) before any triple pattern that uses ?param sees it unbound; use the
-   parameter in a triple pattern first.
+Parameters: the saved questions get theirs written into the query as a VALUES block
+(store/values.py, the same text on every engine); `substitutions` (pyoxigraph's SEP-0007
+substitution: a substituted variable must be projected, and BOUND() of it is folded to
+false at planning time) is left for internal lookups that bind a node the graph holds.
 
 How pyoxigraph 0.5 plans a query, which decides whether a question answers in milliseconds
 or times out on a national-scale graph (measured at 100,000 organisations, 4.7M quads; a
 RocksDB lookup costs about 0.03-0.1 ms):
 
-4. the plan is made before the substitution, so a bound parameter counts as unknown: name
+1. a parameter bound by VALUES or substitution counts as unknown when the plan is made: name
    it first in a pattern the planner rates as small (`?code a ndk:Organisation`) and
-   evaluation starts from it; VALUES does not help. A node known in advance (an IRI of the
+   evaluation starts from it. A node known in advance (an IRI of the
    graph, never user text) can be written into the query as a constant instead, which the
    planner does know is bound (network.successions_from: one lookup 0.5 ms);
-5. an OPTIONAL holding more than one pattern, or a property path such as
+2. an OPTIONAL holding more than one pattern, or a property path such as
    `dcterms:source/dcterms:identifier`, is evaluated over the whole graph (20-35 s) before it
    is joined; an OPTIONAL of a single pattern is looked up row by row. Put every required
    pattern before any OPTIONAL;
-6. two triple patterns sharing a variable are joined by looking the second up once per row
+3. two triple patterns sharing a variable are joined by looking the second up once per row
    of the first, so reading a whole large class (90,000 deployments with four properties)
    costs a lookup per row and property (9 s). Each pattern in a subquery of its own,
    `{ SELECT ?n ?x WHERE { ?n ndk:p ?x } }`, is read once in bulk and hash-joined (1.1 s).
