@@ -6,16 +6,19 @@ import json
 import re
 from xml.etree import ElementTree as ET
 
-from rdflib import RDF, Graph
+from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import SH
 
 
 def passes(fmt: str, out: str) -> bool:
     """What a program reading the report concludes: does the submission pass?
 
-    text: the last line's PASS; json: `conforms` (and `failed` says the opposite); turtle:
-    `sh:conforms`; junit: no failing test case.
+    text: the last line's PASS; json: `conforms` (and `failed` says the opposite); jsonl:
+    the same in its last line (every line is JSON); turtle: `sh:conforms`; junit: no failing
+    test case.
     """
+    if fmt == "jsonl":
+        return passes("json", out.splitlines()[-1])
     if fmt == "text":
         return out.rstrip().splitlines()[-1].startswith("PASS")
     if fmt == "json":
@@ -38,6 +41,10 @@ def results(fmt: str, out: str) -> int:
         return len(re.findall(r"^  (?:VIOLATION|WARNING|INFO) ", out, re.MULTILINE))
     if fmt == "json":
         return len(json.loads(out)["results"])
+    if fmt == "jsonl":
+        *found, summary = [json.loads(line) for line in out.splitlines()]
+        assert all("severity" in r and "conforms" not in r for r in found) and "conforms" in summary, out
+        return len(found)
     if fmt == "turtle":
         graph = Graph().parse(data=out, format="turtle")
         [report] = graph.subjects(RDF.type, SH.ValidationReport)
@@ -45,3 +52,23 @@ def results(fmt: str, out: str) -> int:
     cases = ET.fromstring(out).findall("testcase")
     parts = [part for case in cases for part in (case.find("failure"), case.find("system-out")) if part is not None]
     return sum(len(part.text.splitlines()) for part in parts if part.text)
+
+
+def hidden(fmt: str, out: str) -> tuple[int, int]:
+    """How many findings the baseline hid, and how many of its entries no longer occur, as the report says."""
+    if fmt in ("json", "jsonl"):
+        said = json.loads(out.splitlines()[-1] if fmt == "jsonl" else out)["baseline"]
+        return said["hidden"], len(said["no_longer_occur"])
+    if fmt == "turtle":
+        graph = Graph().parse(data=out, format="turtle")
+        [report] = graph.subjects(RDF.type, SH.ValidationReport)
+        nsh = "https://w3id.org/nhs-dkg/shapes#"
+        count = graph.value(report, URIRef(nsh + "hiddenByBaseline"))
+        return int(count.toPython()) if count is not None else 0, len(
+            list(graph.objects(report, URIRef(nsh + "noLongerInData")))
+        )
+    if fmt == "junit":
+        out = "".join(ET.fromstring(out).find("system-out").itertext())
+    hid = re.search(r"(\d+) findings? hidden by the baseline", out)
+    gone = re.search(r"(\d+) baseline entr(?:y|ies) no longer occurs?", out)
+    return int(hid.group(1)) if hid else 0, int(gone.group(1)) if gone else 0

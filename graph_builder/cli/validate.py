@@ -10,9 +10,10 @@ from graph_builder.cli.main import count, output_option
 from graph_builder.cli.terminal import progress
 from graph_builder.core.errors import UsageError, ValidationFailed
 from graph_builder.core.files import write_atomic
+from graph_builder.validate import baseline as baselines
 from graph_builder.validate import run as validating
 from graph_builder.validate.findings import Report
-from graph_builder.validate.report import FAIL_ON, REPORT_FORMATS, render_report
+from graph_builder.validate.report import FAIL_ON, REPORT_FORMATS, stream_report
 from graph_builder.validate.shapes import MODES
 from graph_builder.validate.whole import validate_whole
 
@@ -52,7 +53,7 @@ from graph_builder.validate.whole import validate_whole
     type=click.Choice(tuple(REPORT_FORMATS)),
     default="text",
     show_default=True,
-    help="text for people, json for programs, turtle (SHACL report), junit for CI.",
+    help="text for people, json for programs, turtle (SHACL report), junit for CI, jsonl (one result a line).",
 )
 @click.option(
     "--fail-on",
@@ -68,6 +69,18 @@ from graph_builder.validate.whole import validate_whole
     show_default=True,
     help="Largest file accepted, in bytes.",
 )
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="A baseline of accepted findings (--write-baseline): fail only on findings not in it.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Record the findings of this run as the accepted ones in FILE (then report against it).",
+)
 @output_option("FILE", "Write the report to FILE (replaced only once whole) instead of standard output.")
 @click.pass_context
 def validate_command(
@@ -80,6 +93,8 @@ def validate_command(
     fmt: str,
     fail_on: str,
     max_size: int,
+    baseline: Path | None,
+    write_baseline: Path | None,
     output: Path | None,
 ) -> None:
     """Validate register CSVs or RDF files against the shapes, together with a build.
@@ -89,12 +104,16 @@ def validate_command(
     the files' own nodes are reported; --quiet prints no report (the exit code
     says). --whole checks every node of the build instead. Exit codes: 0 conforms,
     1 violations (or warnings with --fail-on warning), 2 bad input or usage, 3 internal
-    error.
+    error. With --baseline FILE only the findings not in FILE count.
     """
     if whole == bool(files):
         _wrong_files(ctx, whole)
-    if output is not None and output.resolve().is_relative_to(against.resolve()):
-        raise UsageError(f"{output}: is inside the build folder {against}; write the report elsewhere")
+    if baseline is not None and write_baseline is not None:
+        raise UsageError("give --baseline or --write-baseline, not both (write it again to accept the findings)")
+    for path in (output, write_baseline):
+        if path is not None and path.resolve().is_relative_to(against.resolve()):
+            raise UsageError(f"{path}: is inside the build folder {against}; write it elsewhere")
+    accepted = baselines.read(baseline) if baseline is not None else None
     reference = validating.load_reference(against)
     shapes = validating.load_shapes(shapes_dir, shapes_mode)
     if whole:
@@ -103,6 +122,11 @@ def validate_command(
     else:
         with progress(ctx.obj["quiet"], f"validating {count(len(files), 'file')}"):
             result = validating.validate(list(files), reference, shapes, max_size)
+    if write_baseline is not None:
+        baselines.write(write_baseline, result)
+        baseline, accepted = write_baseline, baselines.read(write_baseline)
+    if baseline is not None and accepted is not None:
+        baselines.apply(result, accepted, str(baseline))
     _report(ctx, result, fmt, fail_on, output)
 
 
@@ -116,14 +140,16 @@ def _wrong_files(ctx: click.Context, whole: bool) -> None:
 
 def _report(ctx: click.Context, result: Report, fmt: str, fail_on: str, output: Path | None) -> None:
     """Write or print the report; exit 1 (ValidationFailed) if it fails on `fail_on`."""
-    rendered = render_report(result, fmt, fail_on)
+    rendered = stream_report(result, fmt, fail_on)  # jsonl a line at a time, written as it comes
     if output is not None:
-        write_atomic(output, [rendered])
+        write_atomic(output, rendered)
     elif not ctx.obj["quiet"]:
-        click.echo(rendered, nl=False)
+        for piece in rendered:
+            click.echo(piece, nl=False)
     if result.failed(fail_on):
         counts = result.counts()
+        new = " not in the baseline" if result.baseline is not None else ""
         raise ValidationFailed(
             f"does not conform ({count(counts['Violation'], 'violation')}, "
-            f"{count(counts['Warning'], 'warning')}); exit 1"
+            f"{count(counts['Warning'], 'warning')}{new}); exit 1"
         )

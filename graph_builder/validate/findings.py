@@ -49,6 +49,7 @@ class Finding:
     shape: str  # IRI of the SHACL shape or constraint; register:<name> for a register's own check
     source: str | None  # file:row where known
     column: str | None  # the register column, where known
+    row: tuple[tuple[str, str], ...] | None = None  # a rejected row's key: (column, value) of its register's key
 
 
 @dataclass
@@ -59,6 +60,10 @@ class Report:
     shapes: dict[str, int]
     seconds: float = 0.0
     graph: Graph = field(default_factory=Graph)  # the standard SHACL report of these results
+    nodes: list[Node] = field(default_factory=list)  # each result's node in `graph`, in the order of `results`
+    baseline: str | None = None  # the baseline file the results were compared with (baseline.py)
+    hidden: int = 0  # the findings it hid
+    gone: list[str] = field(default_factory=list)  # its entries that no longer occur
 
     @property
     def conforms(self) -> bool:
@@ -111,8 +116,8 @@ def report(
         found.append((_result(results, node, data, shapes, columns, rows), node))
     found.sort(key=lambda item: order(item[0]))
     checked = checked if checked is not None else len(focus) if isinstance(focus, Sized) else 0
-    report = Report([r for r, _ in found], files, checked, counts)
-    report.graph = _report_graph(results, [n for _, n in found], report.conforms)
+    report = Report([r for r, _ in found], files, checked, counts, nodes=[n for _, n in found])
+    report.graph = report_graph(results, report.nodes, report.conforms)
     return report
 
 
@@ -230,9 +235,15 @@ def _source(data: Graph, focus: Node | None, rows: dict[Node, str]) -> str | Non
     return None
 
 
-def add_rejected(report: Report, problems: list[Problem], registers: dict[str, str]) -> None:
+def add_rejected(
+    report: Report,
+    problems: list[Problem],
+    registers: dict[str, str],
+    keys: dict[tuple[str, int], tuple[tuple[str, str], ...]] | None = None,
+) -> None:
     """Add the rows a register's own checks rejected to a report: each a Violation among its
-    results (in order) and a sh:ValidationResult of its report graph, so every format has them."""
+    results (in order) and a sh:ValidationResult of its report graph, so every format has them.
+    `keys` are the rejected rows' keys, by file and line, where the row could be read."""
     [node] = report.graph.subjects(RDF.type, SH.ValidationReport)
     for problem in problems:
         register = registers.get(problem.file)
@@ -247,10 +258,13 @@ def add_rejected(report: Report, problems: list[Problem], registers: dict[str, s
                 f"register:{register or 'unknown'}",
                 f"{problem.file}:{problem.line}",
                 problem.column or None,
+                (keys or {}).get((problem.file, problem.line)),
             )
         )
-        report.graph.add((node, SH.result, _rejected_row(report.graph, problem, register)))
-    report.results.sort(key=order)
+        report.nodes.append(_rejected_row(report.graph, problem, register))
+        report.graph.add((node, SH.result, report.nodes[-1]))
+    paired = sorted(zip(report.results, report.nodes, strict=True), key=lambda pair: order(pair[0]))
+    report.results, report.nodes = [r for r, _ in paired], [n for _, n in paired]
     report.graph.set((node, SH.conforms, Literal(report.conforms)))
 
 
@@ -270,7 +284,7 @@ def _rejected_row(graph: Graph, problem: Problem, register: str | None) -> BNode
     return result
 
 
-def _report_graph(results: Graph, nodes: list[Node], conforms: bool) -> Graph:
+def report_graph(results: Graph, nodes: list[Node], conforms: bool) -> Graph:
     """The standard SHACL report, holding only the reported results (and what they describe)."""
     graph = Graph()
     for prefix, namespace in {**PREFIXES, "sh": str(SH), "nsh": NSH}.items():

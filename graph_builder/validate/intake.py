@@ -58,13 +58,14 @@ RdfTriple = tuple[Node, Node, Node]
 class Submission:
     """What the files hold: quads (in the default graph, blank nodes skolemised), the
     register rows (file:row) behind the nodes built from CSV files, by IRI, and the rows a
-    register's own checks rejected."""
+    register's own checks rejected, with their keys (by file and line; baseline.py)."""
 
     files: list[str] = field(default_factory=list)
     quads: list[ox.Quad] = field(default_factory=list)
     rows: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     registers: dict[str, str] = field(default_factory=dict)
+    keys: dict[tuple[str, int], tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
 
 def term(node: Any) -> Node:
@@ -215,6 +216,12 @@ def _load_csv(submission: Submission, path: Path, label: str, builder: Builder, 
         context.unreadable.update(builder.ids([]))
         raise
     submission.problems.extend(checked.problems)
+    if checked.problems:  # the refused rows' keys: what identifies them, unlike their lines
+        lines = {p.line for p in checked.problems}
+        rows, _ = builder.read(path, label)
+        submission.keys.update(
+            {(label, r.line): tuple((c, r.get(c)) for c in builder.key) for r in rows if r.line in lines}
+        )
     for name, ids in builder.ids(checked.rows).items():
         context.ids.setdefault(name, {}).update(ids)
     for kind, keys in built_context.refused.items():

@@ -5,19 +5,24 @@
     turtle  the standard SHACL validation report graph (sh:ValidationReport); a row its
             register rejected is a result too (focus: the row; ndk:RegisterRowConstraintComponent)
     junit   for CI systems: one test case per node with results; violations are failures
+    jsonl   for large runs: the JSON results one a line, written as they are rendered
+            (stream_report), then the JSON document less its results as the last line
 
 JSON: {"conforms": bool, "failed": bool, "fail_on": "violation"|"warning", "files": [...],
 "counts": {"Violation": n, "Warning": n, "Info": n}, "focus_nodes": n, "results": [{"severity",
 "focus", "label", "path", "value", "message", "shape", "source", "column"}]}; `source` is
 "file:row" where known, `focus` null for a row its register rejected. Every format holds every
 result, and its verdict is the exit code's: `conforms` (JSON, Turtle) is true exactly when the
-exit code is 0, `failed` when it is 1 (both depend on --fail-on). Nothing here prints.
+exit code is 0, `failed` when it is 1 (both depend on --fail-on). With a baseline
+(baseline.py) the results are those not in it, and every format says how many it hid and
+which of its entries no longer occur (JSON: "baseline": {"file", "hidden",
+"no_longer_occur": [entries]}). Nothing here prints.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from itertools import groupby
 from xml.etree import ElementTree as ET
 
@@ -33,16 +38,37 @@ def render_report(report: Report, fmt: str, fail_on: str = "violation") -> str:
     return REPORT_FORMATS[fmt](report, fail_on)
 
 
+def stream_report(report: Report, fmt: str, fail_on: str = "violation") -> Iterator[str]:
+    """The report in pieces to write as they come: jsonl a line at a time, the others whole."""
+    if fmt == "jsonl":
+        yield from _jsonl(report, fail_on)
+    else:
+        yield render_report(report, fmt, fail_on)
+
+
 def verdict(report: Report, fail_on: str = "violation") -> str:
     """One line: does the submission pass, and what was found."""
     counts = report.counts()
     found = ", ".join(_plural(counts[s], _NAMES[s]) for s in SEVERITIES)
     files = _plural(len(report.files), "file")
     checked = f"{_plural(report.focus_nodes, 'node')} checked, {report.seconds:.1f} s"
+    if report.baseline is not None:
+        checked = f"{_plural(report.hidden, 'finding')} hidden by the baseline; {checked}"
     if not report.failed(fail_on):
         return f"PASS: {files} conform{'s' if len(report.files) == 1 else ''} ({found}; {checked})"
     why = "" if counts["Violation"] else " (--fail-on warning)"
     return f"FAIL{why}: {found} in {files} ({checked})"
+
+
+def gone_lines(report: Report) -> list[str]:
+    """The baseline entries that no longer occur, for people: a heading and one line each."""
+    if not report.gone:
+        return []
+    n = len(report.gone)
+    heading = f"{n} baseline {'entry' if n == 1 else 'entries'} no longer occur{'s' if n == 1 else ''}"
+    return [f"{heading} (write the baseline again to drop them: --write-baseline {report.baseline}):"] + [
+        f"  {e}" for e in report.gone
+    ]
 
 
 def _plural(n: int, word: str) -> str:
@@ -71,7 +97,7 @@ def text_report(report: Report, fail_on: str = "violation") -> str:
             lines.append(f"            {r.message}")
             lines.append(f"            [{_short_shape(r.shape)}]")
         lines.append("")
-    lines.append(verdict(report, fail_on))
+    lines += [*gone_lines(report), verdict(report, fail_on)]
     return "\n".join(lines) + "\n"
 
 
@@ -92,29 +118,57 @@ def _short_shape(shape: str) -> str:
 
 
 def as_json(report: Report, fail_on: str = "violation") -> str:
-    document = {
+    document = _summary(report, fail_on)
+    document["results"] = [_result(r) for r in report.results]
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _summary(report: Report, fail_on: str) -> dict[str, object]:
+    """The JSON document less its results (and the last line of jsonl)."""
+    document: dict[str, object] = {
         "conforms": not report.failed(fail_on),
         "failed": report.failed(fail_on),
         "fail_on": fail_on,
         "files": report.files,
         "counts": report.counts(),
         "focus_nodes": report.focus_nodes,
-        "results": [
-            {
-                "severity": r.severity,
-                "focus": r.focus,
-                "label": r.label,
-                "path": r.path,
-                "value": r.value,
-                "message": r.message,
-                "shape": r.shape,
-                "source": r.source,
-                "column": r.column,
-            }
-            for r in report.results
-        ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if report.baseline is not None:
+        document["baseline"] = {
+            "file": report.baseline,
+            "hidden": report.hidden,
+            "no_longer_occur": [json.loads(e) for e in report.gone],
+        }
+    return document
+
+
+def _result(r: Finding) -> dict[str, str | None]:
+    return {
+        "severity": r.severity,
+        "focus": r.focus,
+        "label": r.label,
+        "path": r.path,
+        "value": r.value,
+        "message": r.message,
+        "shape": r.shape,
+        "source": r.source,
+        "column": r.column,
+    }
+
+
+def _jsonl(report: Report, fail_on: str) -> Iterator[str]:
+    for r in report.results:
+        yield _jsonl_line(_result(r))
+    yield _jsonl_line(_summary(report, fail_on))
+
+
+def _jsonl_line(document: Mapping[str, object]) -> str:
+    return json.dumps(document, ensure_ascii=False) + "\n"
+
+
+def jsonl(report: Report, fail_on: str = "violation") -> str:
+    """The JSON Lines report as one string (for callers that want it whole; the CLI streams it)."""
+    return "".join(_jsonl(report, fail_on))
 
 
 def turtle(report: Report, fail_on: str = "violation") -> str:
@@ -161,9 +215,12 @@ def junit(report: Report, fail_on: str = "violation") -> str:
             ET.SubElement(case, "system-out").text = "\n".join(_line(r) for r in notes)
     if not groups:
         ET.SubElement(suite, "testcase", classname="submission", name=f"{report.focus_nodes} nodes conform")
-    ET.SubElement(suite, "system-out").text = (
-        f"{verdict(report, fail_on)}\n{counts['Violation']} violations, {counts['Warning']} warnings, "
-        f"{counts['Info']} notes"
+    ET.SubElement(suite, "system-out").text = "\n".join(
+        [
+            verdict(report, fail_on),
+            f"{counts['Violation']} violations, {counts['Warning']} warnings, {counts['Info']} notes",
+            *gone_lines(report),
+        ]
     )
     ET.indent(suite)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suite, encoding="unicode") + "\n"
@@ -180,4 +237,5 @@ REPORT_FORMATS: dict[str, Callable[[Report, str], str]] = {
     "json": as_json,
     "turtle": turtle,
     "junit": junit,
+    "jsonl": jsonl,
 }

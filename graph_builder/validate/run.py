@@ -176,7 +176,7 @@ def validate(
             results = _run(data, local, shapes, focus)
         rows: dict[Node, str] = {URIRef(iri): row for iri, row in submitted.rows.items()}
         found = findings.report(results, data, shapes.graph, focus, rows, submitted.files, shapes.counts())
-    findings.add_rejected(found, submitted.problems, submitted.registers)
+    findings.add_rejected(found, submitted.problems, submitted.registers, submitted.keys)
     found.seconds = time.perf_counter() - started
     return found
 
