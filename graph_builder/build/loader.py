@@ -89,7 +89,12 @@ class StoreLoader:
             thread.join()
         if self._failed:
             raise self._failed[0]
-        self.store.flush()  # no optimize(): 12 s more at 100,000 organisations, no question faster
+        self.store.flush()
+        # Compacted once loaded: a store bulk-loaded in slices holds many overlapping RocksDB
+        # files, and the read-only handles that answer questions never compact them. At 100,000
+        # organisations the questions answer 2-4x faster for about a minute more of build
+        # (benchmarks/README.md, issue 15).
+        self.store.optimize()
         del self.store  # closes the database before the folder is renamed
 
 

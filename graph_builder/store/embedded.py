@@ -58,7 +58,7 @@ issue 15): not the read-only mode but compaction. A store loaded in slices holds
 overlapping RocksDB files (167 at 100,000 organisations), without bloom filters, and a
 read-only handle never compacts them; the same store after `Store.optimize()` answers the
 same queries 3-4x faster, read-only. A handle opened here cannot compact (it writes nothing);
-the build must call `optimize()` once it has loaded the store.
+so the build calls `optimize()` once it has loaded the store (build/loader.py).
 """
 
 from __future__ import annotations
