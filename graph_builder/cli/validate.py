@@ -11,6 +11,7 @@ from graph_builder.cli.terminal import progress
 from graph_builder.core.errors import UsageError, ValidationFailed
 from graph_builder.core.files import write_atomic
 from graph_builder.validate import run as validating
+from graph_builder.validate.emit import check_path
 from graph_builder.validate.findings import Report
 from graph_builder.validate.report import FAIL_ON, REPORT_FORMATS, render_report
 from graph_builder.validate.shapes import MODES
@@ -68,6 +69,12 @@ from graph_builder.validate.whole import validate_whole
     show_default=True,
     help="Largest file accepted, in bytes.",
 )
+@click.option(
+    "--emit-data",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Also write the data graph checked (the build's graph with FILES merged in) to this .nt or .ttl file.",
+)
 @output_option("FILE", "Write the report to FILE (replaced only once whole) instead of standard output.")
 @click.pass_context
 def validate_command(
@@ -80,6 +87,7 @@ def validate_command(
     fmt: str,
     fail_on: str,
     max_size: int,
+    emit_data: Path | None,
     output: Path | None,
 ) -> None:
     """Validate register CSVs or RDF files against the shapes, together with a build.
@@ -95,14 +103,18 @@ def validate_command(
         _wrong_files(ctx, whole)
     if output is not None and output.resolve().is_relative_to(against.resolve()):
         raise UsageError(f"{output}: is inside the build folder {against}; write the report elsewhere")
+    if emit_data is not None:
+        check_path(emit_data, against)
     reference = validating.load_reference(against)
     shapes = validating.load_shapes(shapes_dir, shapes_mode)
     if whole:
         with progress(ctx.obj["quiet"], "validating the whole graph") as step:
-            result = validate_whole(reference, shapes, str(against / "graph.nq"), progress=step)
+            result = validate_whole(
+                reference, shapes, str(against / "graph.nq"), progress=step, emit_data=emit_data
+            )
     else:
         with progress(ctx.obj["quiet"], f"validating {count(len(files), 'file')}"):
-            result = validating.validate(list(files), reference, shapes, max_size)
+            result = validating.validate(list(files), reference, shapes, max_size, emit_data=emit_data)
     _report(ctx, result, fmt, fail_on, output)
 
 
