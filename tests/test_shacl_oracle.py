@@ -80,7 +80,9 @@ def jena_shacl(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def verdicts(built, jena_shacl: list[str], tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Counter[Key], Counter[Key]]]:
+def verdicts(
+    built, jena_shacl: list[str], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, tuple[Counter[Key], Counter[Key]]]:
     """Per run: nhskg's findings and Jena's, on the data nhskg emitted (one JVM for all)."""
     folder = tmp_path_factory.mktemp("oracle")
     reference = validating.load_reference(built.out_dir)
@@ -90,13 +92,28 @@ def verdicts(built, jena_shacl: list[str], tmp_path_factory: pytest.TempPathFact
     for n, (name, files) in enumerate(runs().items()):
         data, report = folder / f"{n}.nt", folder / f"{n}.json"
         what = ["--whole"] if files is None else [str(p) for p in files]
-        code = nhskg(["validate", *what, "--against", str(built.out_dir), "--format", "json", "-o", str(report), "--emit-data", str(data)])
+        code = nhskg(
+            [
+                "validate",
+                *what,
+                "--against",
+                str(built.out_dir),
+                "--format",
+                "json",
+                "-o",
+                str(report),
+                "--emit-data",
+                str(data),
+            ]
+        )
         assert code in (0, 1), f"{name}: nhskg validate exit {code}"
         ours[name] = Counter(_ours(json.loads(report.read_text(encoding="utf-8")), shapes.graph))
         focus = "-"
         if files is not None:
             submitted = intake.load_submission(files, reference.context, intake.DEFAULT_MAX_SIZE)
-            (folder / f"{n}.focus").write_text("".join(f"{iri}\n" for iri in sorted(validating._described(submitted.quads))), encoding="utf-8")
+            (folder / f"{n}.focus").write_text(
+                "".join(f"{iri}\n" for iri in sorted(validating._described(submitted.quads))), encoding="utf-8"
+            )
             focus = str(folder / f"{n}.focus")
         jena_args += [str(data), focus, str(folder / f"{n}.jena.nt")]
     done = subprocess.run([*jena_shacl, *jena_args], capture_output=True, timeout=1200, check=False)
@@ -158,13 +175,38 @@ def _path(report: Graph, path: Node) -> str:
     return "/".join(_path(report, step) for step in report.items(path))
 
 
+CLAIM_UNIT = (
+    "Violation",
+    mint.BASE + "id/claim/test",
+    mint.SHAPES + "ClaimShape",
+    "ndk:unit",
+    mint.BASE + "id/claim/test",
+)
+KNOWN = {("faulty-all-turtle", CLAIM_UNIT): (1, 4)}
+"""Known differences, (run, finding): (nhskg's count, Jena's). The Turtle of several cases at
+once describes claim/test four times over (four kinds), so the ClaimUnit SELECT has four
+solutions for it, all alike in focus, path and value. SHACL (W3C Recommendation, 2017),
+section 5.3.2 "Mapping of Solution Bindings to Result Properties": each solution of the
+SELECT query is one validation result. Jena follows it; pySHACL, and so nhskg, reports
+the identical results once. The spec sides with Jena; nhskg's one result loses nothing a
+user acts on (same node, property, value and message)."""
+
+
 @pytest.mark.parametrize("name", list(runs()))
 def test_jena_gives_the_same_findings(name: str, verdicts: dict[str, tuple[Counter[Key], Counter[Key]]]) -> None:
     ours, jena = verdicts[name]
-    assert ours == jena, f"only nhskg: {sorted((ours - jena).elements())}\nonly Jena: {sorted((jena - ours).elements())}"
+    for (run, key), (mine, theirs) in KNOWN.items():
+        if run == name:
+            assert (ours[key], jena[key]) == (mine, theirs), "a known difference changed: update KNOWN"
+            ours, jena = ours - Counter({key: mine}), jena - Counter({key: theirs})
+    assert ours == jena, (
+        f"only nhskg: {sorted((ours - jena).elements())}\nonly Jena: {sorted((jena - ours).elements())}"
+    )
 
 
 def test_the_runs_find_something(verdicts: dict[str, tuple[Counter[Key], Counter[Key]]]) -> None:
     """The comparison is not between empty reports: every invalid case and faulty submission has findings."""
-    empty = [name for name, (ours, _) in verdicts.items() if not ours and not name.endswith("/valid") and name != "whole"]
+    empty = [
+        name for name, (ours, _) in verdicts.items() if not ours and not name.endswith("/valid") and name != "whole"
+    ]
     assert not empty and verdicts["whole"][0], f"no findings to compare in {empty}"

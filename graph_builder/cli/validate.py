@@ -109,9 +109,7 @@ def validate_command(
     shapes = validating.load_shapes(shapes_dir, shapes_mode)
     if whole:
         with progress(ctx.obj["quiet"], "validating the whole graph") as step:
-            result = validate_whole(
-                reference, shapes, str(against / "graph.nq"), progress=step, emit_data=emit_data
-            )
+            result = validate_whole(reference, shapes, str(against / "graph.nq"), progress=step, emit_data=emit_data)
     else:
         with progress(ctx.obj["quiet"], f"validating {count(len(files), 'file')}"):
             result = validating.validate(list(files), reference, shapes, max_size, emit_data=emit_data)
