@@ -19,6 +19,7 @@ import subprocess
 from collections import Counter
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import servers
 from rdflib import RDF, Graph, URIRef
@@ -28,8 +29,12 @@ from rdflib.term import Node
 from graph_builder.cli.main import main
 from graph_builder.core import iri as mint
 from graph_builder.core.terms import PREFIXES
-from graph_builder.validate import intake
+from graph_builder.validate import emit, intake
 from graph_builder.validate import run as validating
+from graph_builder.validate.context import replaced_node
+from graph_builder.validate.findings import Report
+from graph_builder.validate.report import render_report
+from graph_builder.validate.whole import validate_whole
 
 CASES = Path(__file__).parent / "validate_cases"
 ALL = sorted(p for p in CASES.iterdir() if (p / "expected.csv").is_file())
@@ -76,53 +81,78 @@ def jena_shacl(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     folder = tmp_path_factory.mktemp("jena-shacl")
     classpath = servers.jena_classpath(folder / "jena-fix") + f":{servers.JAVA / 'jena-shacl.jar'}"
     servers.compile_java(servers.HERE / "jena" / "JenaShacl.java", folder / "classes", classpath)
-    return ["java", "-Xmx1g", "-cp", f"{folder / 'classes'}:{classpath}", "JenaShacl"]
+    return ["java", "-Xmx1g", "-XX:+UseSerialGC", "-cp", f"{folder / 'classes'}:{classpath}", "JenaShacl"]
+
+
+Verdicts = dict[str, tuple[Counter[Key], Counter[Key]]]
 
 
 @pytest.fixture(scope="session")
-def verdicts(
-    built, jena_shacl: list[str], tmp_path_factory: pytest.TempPathFactory
-) -> dict[str, tuple[Counter[Key], Counter[Key]]]:
-    """Per run: nhskg's findings and Jena's, on the data nhskg emitted (one JVM for all)."""
-    folder = tmp_path_factory.mktemp("oracle")
-    reference = validating.load_reference(built.out_dir)
-    shapes = validating.load_shapes()
+def oracle_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What the JVM is given: the build's graph, and each submission's overlay (files named by its run's number)."""
+    return tmp_path_factory.mktemp("oracle")
+
+
+@pytest.fixture(scope="session")
+def verdicts(built, jena_shacl: list[str], oracle_dir: Path) -> Verdicts:
+    """Per run: nhskg's findings and Jena's. One JVM holds the build's graph, as
+    `--emit-data` writes it with --whole, and checks each submission laid over it as
+    run.validate lays it (the build's statements about the nodes it replaces hidden, its
+    own added) while this process validates the next (the Python API, as the CLI calls it)."""
+    folder = oracle_dir
+    reference, shapes = validating.load_reference(built.out_dir), validating.load_shapes()
     shapes.graph.serialize(folder / "shapes.nt", format="nt", encoding="utf-8")
-    jena_args, ours = [str(folder / "shapes.nt")], {}
-    for n, (name, files) in enumerate(runs().items()):
-        data, report = folder / f"{n}.nt", folder / f"{n}.json"
-        what = ["--whole"] if files is None else [str(p) for p in files]
-        code = nhskg(
-            [
-                "validate",
-                *what,
-                "--against",
-                str(built.out_dir),
-                "--format",
-                "json",
-                "-o",
-                str(report),
-                "--emit-data",
-                str(data),
-            ]
+    store = reference.store()
+    emit.emit_data(folder / "reference.nt", store.quads_for_pattern(None, None, None))  # as validate_whole does
+    subjects = {
+        q.subject.value for q in store.quads_for_pattern(None, None, None) if isinstance(q.subject, ox.NamedNode)
+    }
+    with (folder / "jena.err").open("wb") as err:
+        jena = subprocess.Popen(
+            [*jena_shacl, str(folder / "shapes.nt"), str(folder / "reference.nt")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
         )
-        assert code in (0, 1), f"{name}: nhskg validate exit {code}"
-        ours[name] = Counter(_ours(json.loads(report.read_text(encoding="utf-8")), shapes.graph))
-        focus = "-"
-        if files is not None:
-            submitted = intake.load_submission(files, reference.context, intake.DEFAULT_MAX_SIZE)
-            (folder / f"{n}.focus").write_text(
-                "".join(f"{iri}\n" for iri in sorted(validating._described(submitted.quads))), encoding="utf-8"
-            )
-            focus = str(folder / f"{n}.focus")
-        jena_args += [str(data), focus, str(folder / f"{n}.jena.nt")]
-    done = subprocess.run([*jena_shacl, *jena_args], capture_output=True, timeout=1200, check=False)
-    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")[-2000:]
-    found = {}
-    for n, name in enumerate(ours):
-        jena = Graph().parse(folder / f"{n}.jena.nt", format="nt")
-        found[name] = (ours[name], Counter(_jena(jena)))
-    return found
+        assert jena.stdin is not None
+        jena.stdin.write(f"whole {folder / 'whole.jena.nt'}\n")
+        jena.stdin.flush()
+        ours = {"whole": _keys(validate_whole(reference, shapes, str(built.out_dir / "graph.nq")), shapes.graph)}
+        for n, (name, files) in enumerate(runs().items()):
+            if files is not None:
+                ours[name] = _keys(validating.validate(files, reference, shapes), shapes.graph)
+                jena.stdin.write(_overlay(folder / str(n), files, reference, subjects) + "\n")
+                jena.stdin.flush()
+        out, _ = jena.communicate(timeout=900)
+    assert jena.returncode == 0 and out.split() == ["done"] * len(ours), (folder / "jena.err").read_text()[-2000:]
+    reports = [folder / "whole.jena.nt"] + [folder / f"{n}.jena.nt" for n in range(1, len(ours))]
+    return {
+        name: (ours[name], Counter(_results(Graph().parse(r, format="nt"))))
+        for name, r in zip(ours, reports, strict=True)
+    }
+
+
+def _overlay(prefix: Path, files: list[Path], reference: validating.Reference, subjects: set[str]) -> str:
+    """Write what a submission changes in the build's graph (the subjects it hides, the
+    statements it adds) and the nodes to check; the JVM's command that checks them."""
+    submitted = intake.load_submission(files, reference.context, intake.DEFAULT_MAX_SIZE)
+    replaced = {
+        q.subject.value
+        for q in submitted.quads
+        if q.predicate == validating._ROW and isinstance(q.subject, ox.NamedNode)
+    }
+    hidden = sorted(s for s in subjects if replaced_node(s, replaced)) if replaced else []
+    names = [prefix.with_suffix(s) for s in (".hidden", ".added.nt", ".focus", ".jena.nt")]
+    names[0].write_text("".join(f"{iri}\n" for iri in hidden), encoding="utf-8")
+    emit.emit_data(names[1], submitted.quads)
+    focus = sorted(validating._described(submitted.quads))
+    names[2].write_text("".join(f"{iri}\n" for iri in focus), encoding="utf-8")
+    return "case " + " ".join(str(p) for p in names)
+
+
+def _keys(report: Report, shapes: Graph) -> Counter[Key]:
+    return Counter(_ours(json.loads(render_report(report, "json", "violation")), shapes))
 
 
 def _ours(report: dict, shapes: Graph) -> list[Key]:
@@ -137,7 +167,8 @@ def _ours(report: dict, shapes: Graph) -> list[Key]:
     return keys
 
 
-def _jena(report: Graph) -> list[Key]:
+def _results(report: Graph) -> list[Key]:
+    """The findings of a SHACL report graph (Jena's, pySHACL's)."""
     keys = []
     for r in report.subjects(RDF.type, SH.ValidationResult):
         path = report.value(r, SH.resultPath)
@@ -210,3 +241,48 @@ def test_the_runs_find_something(verdicts: dict[str, tuple[Counter[Key], Counter
         name for name, (ours, _) in verdicts.items() if not ours and not name.endswith("/valid") and name != "whole"
     ]
     assert not empty and verdicts["whole"][0], f"no findings to compare in {empty}"
+
+
+def test_the_emitted_data_gives_the_findings(built, oracle_dir: Path, verdicts: Verdicts, tmp_path: Path) -> None:
+    """`nhskg validate --emit-data FILE` writes the graph Jena is given for a submission (the
+    build's, the rows it replaces hidden, its own added), and pySHACL itself, on that file,
+    finds about the submission's nodes what the report says."""
+    import pyshacl
+
+    name = "faulty-all-csv"  # rows replacing shipped rows, and new ones
+    n, files = list(runs()).index(name), runs()[name]
+    assert files is not None
+    data, report = tmp_path / "data.nt", tmp_path / "report.json"
+    nhskg(
+        [
+            "validate",
+            *map(str, files),
+            "--against",
+            str(built.out_dir),
+            "--format",
+            "json",
+            "-o",
+            str(report),
+            "--emit-data",
+            str(data),
+        ]
+    )
+    hidden = set((oracle_dir / f"{n}.hidden").read_text(encoding="utf-8").split())
+    overlaid = {t for t in ox.parse(path=oracle_dir / "reference.nt") if t.subject.value not in hidden}
+    overlaid |= set(ox.parse(path=oracle_dir / f"{n}.added.nt"))
+    assert set(ox.parse(path=data)) == overlaid, "the data emitted is not the graph Jena checks"
+    focus = (oracle_dir / f"{n}.focus").read_text(encoding="utf-8").split()
+    shapes = validating.load_shapes().graph
+    _, results, _ = pyshacl.validate(
+        Graph().parse(data, format="nt"),
+        shacl_graph=shapes,
+        inference="none",
+        advanced=True,  # the SHACL-AF SPARQL targets
+        inplace=True,
+        focus_nodes=focus,
+        allow_warnings=True,
+        allow_infos=True,
+    )
+    assert isinstance(results, Graph)
+    mine = Counter(_ours(json.loads(report.read_text(encoding="utf-8")), shapes))
+    assert Counter(_results(results)) == mine == verdicts[name][0]
