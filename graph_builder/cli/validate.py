@@ -12,6 +12,7 @@ from graph_builder.core.errors import UsageError, ValidationFailed
 from graph_builder.core.files import write_atomic
 from graph_builder.validate import baseline as baselines
 from graph_builder.validate import run as validating
+from graph_builder.validate.emit import check_path
 from graph_builder.validate.findings import Report
 from graph_builder.validate.report import FAIL_ON, REPORT_FORMATS, stream_report
 from graph_builder.validate.shapes import MODES
@@ -81,6 +82,12 @@ from graph_builder.validate.whole import validate_whole
     default=None,
     help="Record the findings of this run as the accepted ones in FILE (then report against it).",
 )
+@click.option(
+    "--emit-data",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Also write the data graph checked (the build's graph with FILES merged in) to this .nt or .ttl file.",
+)
 @output_option("FILE", "Write the report to FILE (replaced only once whole) instead of standard output.")
 @click.pass_context
 def validate_command(
@@ -95,6 +102,7 @@ def validate_command(
     max_size: int,
     baseline: Path | None,
     write_baseline: Path | None,
+    emit_data: Path | None,
     output: Path | None,
 ) -> None:
     """Validate register CSVs or RDF files against the shapes, together with a build.
@@ -114,14 +122,16 @@ def validate_command(
         if path is not None and path.resolve().is_relative_to(against.resolve()):
             raise UsageError(f"{path}: is inside the build folder {against}; write it elsewhere")
     accepted = baselines.read(baseline) if baseline is not None else None
+    if emit_data is not None:
+        check_path(emit_data, against)
     reference = validating.load_reference(against)
     shapes = validating.load_shapes(shapes_dir, shapes_mode)
     if whole:
         with progress(ctx.obj["quiet"], "validating the whole graph") as step:
-            result = validate_whole(reference, shapes, str(against / "graph.nq"), progress=step)
+            result = validate_whole(reference, shapes, str(against / "graph.nq"), progress=step, emit_data=emit_data)
     else:
         with progress(ctx.obj["quiet"], f"validating {count(len(files), 'file')}"):
-            result = validating.validate(list(files), reference, shapes, max_size)
+            result = validating.validate(list(files), reference, shapes, max_size, emit_data=emit_data)
     if write_baseline is not None:
         baselines.write(write_baseline, result)
         baseline, accepted = write_baseline, baselines.read(write_baseline)

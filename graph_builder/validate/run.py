@@ -34,7 +34,7 @@ from graph_builder.core.terms import ORG
 from graph_builder.registers import Context
 from graph_builder.registers.load import read_registers, reference_context
 from graph_builder.store.embedded import store_dir
-from graph_builder.validate import findings
+from graph_builder.validate import emit, findings
 from graph_builder.validate import intake as sub
 from graph_builder.validate import shapes as shapes_module
 from graph_builder.validate.context import Overlay, as_graph, focus_context, quiet_rdflib, run_pyshacl
@@ -145,11 +145,14 @@ def validate(
     shapes: Shapes,
     max_size: int = sub.DEFAULT_MAX_SIZE,
     whole_reference: bool = False,
+    emit_data: Path | None = None,
 ) -> Report:
     """Check the files together with the reference graph; report on their own nodes only.
 
     `whole_reference` gives pySHACL the whole graph instead of the submission's context
-    (the same results, slower: tests compare the two).
+    (the same results, slower: tests compare the two). `emit_data` is a file to write that
+    whole graph to (the reference less the rows the submission replaces, plus the
+    submission), for another SHACL engine: its results on the submission's nodes are these.
     """
     started = time.perf_counter()
     with quiet_rdflib():
@@ -160,8 +163,10 @@ def validate(
             str(q.subject.value) for q in submitted.quads if q.predicate == _ROW and isinstance(q.subject, ox.NamedNode)
         }
         results, data = Graph(), Graph()
+        view = reference.with_submission(submitted.quads, replaced)
+        if emit_data is not None:
+            emit.emit_data(emit_data, view.everything())
         if described:
-            view = reference.with_submission(submitted.quads, replaced)
             quads = list(view.everything()) if whole_reference else focus_context(view, described, reference.ontology)
             local = ox.Store()  # what the targets are resolved on: the context (or the whole graph)
             local.extend(quads)

@@ -10,6 +10,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -18,7 +19,7 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from graph_builder.store.embedded import store_dir
-from graph_builder.validate import findings
+from graph_builder.validate import emit, findings
 from graph_builder.validate.context import (
     Overlay,
     QueryCachingGraph,
@@ -59,6 +60,7 @@ def validate_whole(
     processes: int | None = None,
     batch: int = BATCH,
     progress: Callable[[str, int, int | None], None] | None = None,
+    emit_data: Path | None = None,
 ) -> Report:
     """Check the whole built graph (every node is a focus node), in bounded memory.
 
@@ -67,11 +69,14 @@ def validate_whole(
     the rest (the core constraints) on `batch` focus nodes at a time, each batch given its
     context from the store (as a submission is), in `processes` worker processes (each
     opens the store read-only). The results are pySHACL's on the whole graph. `progress`
-    is told each batch done (what, how many, out of; terminal.Step).
+    is told each batch done (what, how many, out of; terminal.Step). `emit_data` is a file
+    to write the graph checked to (its named graphs merged), for another SHACL engine.
     """
     started = time.perf_counter()
     with quiet_rdflib():
         store = reference.store()
+        if emit_data is not None:
+            emit.emit_data(emit_data, store.quads_for_pattern(None, None, None))
         subjects: dict[str, int] = {}  # counted by the query engine meanwhile (it does not hold the GIL)
         counting = threading.Thread(target=_count_subjects, args=(store, subjects), daemon=True)
         counting.start()
