@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import servers
 
@@ -37,6 +38,15 @@ def built(tmp_path_factory: pytest.TempPathFactory, shipped_data: Path) -> build
     """The shipped registers built once into a temporary folder."""
     out = tmp_path_factory.mktemp("build") / "build"
     return building.build(shipped_data, out)
+
+
+@pytest.fixture(scope="session")
+def store(built: building.BuildResult) -> ox.Store:
+    """The shipped build's graph.nq in a store in memory (default graph: the union)."""
+    s = ox.Store()
+    assert built.out_dir is not None
+    s.load(path=str(built.out_dir / "graph.nq"), format=ox.RdfFormat.N_QUADS)
+    return s
 
 
 @pytest.fixture(scope="session")

@@ -18,14 +18,6 @@ ID = "https://w3id.org/nhs-dkg/id/"
 DEF = "https://w3id.org/nhs-dkg/def#"
 
 
-@pytest.fixture(scope="session")
-def store(built: building.BuildResult) -> ox.Store:
-    s = ox.Store()
-    assert built.out_dir is not None
-    s.load(path=str(built.out_dir / "graph.nq"), format=ox.RdfFormat.N_QUADS)
-    return s
-
-
 def select(store: ox.Store, query: str) -> list[tuple[str, ...]]:
     prefixes = (
         f"PREFIX ndk: <{DEF}> PREFIX org: <http://www.w3.org/ns/org#> "

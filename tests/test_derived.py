@@ -5,7 +5,6 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from graph_builder.build import run as building
 from graph_builder.registers.context import Context
 from graph_builder.registers.days import BOUNDED, day_bounds
 from graph_builder.registers.reading import Row
@@ -32,14 +31,6 @@ def test_a_date_at_each_precision_has_its_first_and_last_day(value, first, last)
 def test_a_value_that_is_not_a_date_at_a_precision_is_refused():
     with pytest.raises(ValueError, match="not a date"):
         day_bounds("2017-9")
-
-
-@pytest.fixture(scope="module")
-def store(built: building.BuildResult) -> ox.Store:
-    s = ox.Store()
-    assert built.out_dir is not None
-    s.load(path=str(built.out_dir / "graph.nq"), format=ox.RdfFormat.N_QUADS)
-    return s
 
 
 def rows(store: ox.Store, query: str) -> list[tuple[str, ...]]:
