@@ -59,10 +59,10 @@ from graph_builder.store.http import connection_error, http_error, refused_befor
 from graph_builder.store.remote import RemoteStore
 
 METHODS = ("gsp", "update")
+"""How each graph is replaced: Graph Store Protocol PUT, or one SPARQL Update request."""
 PIECE = 1000
 """Triples per INSERT DATA operation of an update push (`pieces`)."""
-_BLANK = re.compile(rb"_:[A-Za-z0-9_][A-Za-z0-9_.-]*")
-"""How each graph is replaced: Graph Store Protocol PUT, or one SPARQL Update request."""
+_BLANK = re.compile(rb"_:[A-Za-z0-9_][A-Za-z0-9_.-]*")  # a blank node label in N-Triples
 
 MAX_WAIT = 30.0
 
