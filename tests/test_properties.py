@@ -413,6 +413,9 @@ def submissions(draw: st.DrawFn) -> tuple[str, bytes]:
         b"<https://w3id.org/nhs-dkg/id/org/RAL> .\n",
     )
 )  # found by a search: a row that is no number
+@example(
+    case=("submission.ttl", b'<https://w3id.org/nhs-dkg/id/org/RAL> <https://w3id.org/nhs-dkg/def#odsCode> "\x1f" .\n')
+)  # found by CI: a control character in a value made the JUnit report invalid XML
 def test_any_bytes_as_a_submission_exit_0_1_or_2(case, scratch, reference, shapes):
     name, content = case
     path = scratch / name

@@ -22,6 +22,7 @@ which of its entries no longer occur (JSON: "baseline": {"file", "hidden",
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping
 from itertools import groupby
 from xml.etree import ElementTree as ET
@@ -223,7 +224,13 @@ def junit(report: Report, fail_on: str = "violation") -> str:
         ]
     )
     ET.indent(suite)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suite, encoding="unicode") + "\n"
+    text = ET.tostring(suite, encoding="unicode")
+    # XML 1.0 has no way to write control characters (a submitted value may hold one): shown as \xNN
+    text = _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n"
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def _line(r: Finding) -> str:
