@@ -123,14 +123,41 @@ def count(path: Path) -> dict[str, Any]:
     return {"quads": len(store)}
 
 
-def _keys(results: list[tuple[str, str | None]], out: Path) -> dict[str, Any]:
-    """(severity, focus node) of every result, written for comparison; counts per severity."""
-    keys = sorted({(sev, focus or "") for sev, focus in results})
+def _keys(results: list[tuple[str, ...]], out: Path) -> dict[str, Any]:
+    """(severity, focus, shape, path, value) of every result, written for comparison; counts per severity."""
+    keys = sorted(set(results))
     out.write_text(json.dumps(keys))
     by: dict[str, int] = {}
-    for sev, _ in results:
+    for sev, *_ in results:
         by[sev] = by.get(sev, 0) + 1
-    return {"results": len(results), "by_severity": by, "distinct_focus_results": len(keys)}
+    return {"results": len(results), "by_severity": by, "distinct_results": len(keys)}
+
+
+def _result_keys(graph: Any, nodes: Any) -> list[tuple[str, ...]]:
+    """Each SHACL validation result as (severity, focus, shape, path, value): N-Triples terms."""
+    from rdflib.namespace import SH
+
+    from rdflib import BNode
+    from rdflib.collection import Collection
+
+    def term(node: Any) -> str:
+        """A term; a blank-node path by its structure (its own label differs between parses)."""
+        if isinstance(node, BNode):
+            if (node, SH.inversePath, None) in graph:
+                return "^" + term(graph.value(node, SH.inversePath))
+            return "/".join(term(step) for step in Collection(graph, node))
+        return "" if node is None else node.n3()
+
+    return [
+        (
+            str(graph.value(r, SH.resultSeverity)).rsplit("#", 1)[-1],
+            term(graph.value(r, SH.focusNode)),
+            term(graph.value(r, SH.sourceShape)),
+            term(graph.value(r, SH.resultPath)),
+            term(graph.value(r, SH.value)),
+        )
+        for r in nodes
+    ]
 
 
 def validate_whole(build: Path, out: Path) -> dict[str, Any]:
@@ -140,7 +167,7 @@ def validate_whole(build: Path, out: Path) -> dict[str, Any]:
     t = time.perf_counter()
     report = whole.validate_whole(v.load_reference(build), v.load_shapes(None, "add"))
     seconds = time.perf_counter() - t
-    return {"seconds": round(seconds, 2), **_keys([(r.severity, r.focus) for r in report.results], out)}
+    return {"seconds": round(seconds, 2), **_keys(_result_keys(report.graph, report.nodes), out)}
 
 
 def validate_files(build: Path, out: Path, files: list[Path]) -> dict[str, Any]:
@@ -157,7 +184,7 @@ def validate_files(build: Path, out: Path, files: list[Path]) -> dict[str, Any]:
     return {
         "seconds": round(seconds, 2),
         "described": len(described),
-        **_keys([(r.severity, r.focus) for r in report.results], out),
+        **_keys(_result_keys(report.graph, report.nodes), out),
     }
 
 
@@ -190,10 +217,8 @@ def naive_shacl(build: Path, out: Path) -> dict[str, Any]:
     _, results, _ = pyshacl.validate(
         data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, allow_infos=True
     )
-    found = []
-    for r in results.subjects(SH.resultSeverity, None):
-        severity = str(results.value(r, SH.resultSeverity)).rsplit("#", 1)[-1]
-        found.append((severity, str(results.value(r, SH.focusNode))))
+    reported = [r for r in results.subjects(SH.resultSeverity, None) if (None, SH.detail, r) not in results]
+    found = _result_keys(results, reported)
     seconds = time.perf_counter() - t
     return {"seconds": round(seconds, 2), "parse_seconds": round(parsed, 2), **_keys(found, out)}
 

@@ -37,7 +37,8 @@ from graph_builder.store.embedded import store_dir
 from graph_builder.validate import emit, findings
 from graph_builder.validate import intake as sub
 from graph_builder.validate import shapes as shapes_module
-from graph_builder.validate.context import Overlay, as_graph, focus_context, quiet_rdflib, run_pyshacl
+from graph_builder.validate.context import Overlay, as_graph, focus_context, quiet_rdflib
+from graph_builder.validate.engine import check_focus
 from graph_builder.validate.findings import NDK, Report
 from graph_builder.validate.shapes import Shapes
 
@@ -193,5 +194,5 @@ def _described(quads: Iterable[ox.Quad]) -> set[str]:
 
 
 def _run(data: Graph, store: ox.Store, shapes: Shapes, focus: set[URIRef] | None) -> Graph:
-    """pySHACL (core and SPARQL constraints, no inference) on the targets resolved on `store`."""
-    return run_pyshacl(data, shapes.base, shapes.resolve(store, focus))
+    """The checks (the query engine's, and pySHACL's for what is left) on the targets resolved on `store`."""
+    return check_focus(store, data, shapes, shapes.resolve(store, focus))

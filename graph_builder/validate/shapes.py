@@ -64,18 +64,27 @@ class Shapes:
             "SPARQL targets": len(set(g.subjects(RDF.type, SH.SPARQLTarget))),
         }
 
-    def resolve(self, store: ox.Store, focus: set[URIRef] | None) -> dict[Node, set[Node]]:
-        """Each shape's focus nodes on `store` (only those among `focus`, if given)."""
+    def resolve(
+        self, store: ox.Store, focus: set[URIRef] | None, only: set[Node] | None = None
+    ) -> dict[Node, set[Node]]:
+        """Each shape's focus nodes on `store` (only those among `focus`, if given; only the
+        shapes among `only`, if given)."""
         wanted = {str(f) for f in focus} if focus is not None else None
         done: dict[tuple[Node, Node], set[Node]] = {}
         found: dict[Node, set[Node]] = {}
         for shape, pairs in self.targets.items():
+            if only is not None and shape not in only:
+                continue
             nodes = found.setdefault(shape, set())
             for pair in pairs:
                 if pair not in done:
                     done[pair] = self._nodes(store, *pair, wanted)
                 nodes |= done[pair]
         return found
+
+    def resolve_one(self, store: ox.Store, kind: Node, value: Node) -> set[Node]:
+        """The focus nodes of one target (kind, value) on the whole store."""
+        return self._nodes(store, kind, value, None)
 
     def _nodes(self, store: ox.Store, kind: Node, value: Node, wanted: set[str] | None) -> set[Node]:
         if kind == SH.targetNode:

@@ -20,6 +20,7 @@ from rdflib.term import Node
 
 from graph_builder.store.embedded import store_dir
 from graph_builder.validate import emit, findings
+from graph_builder.validate.checks import run_checks
 from graph_builder.validate.context import (
     Overlay,
     QueryCachingGraph,
@@ -28,29 +29,13 @@ from graph_builder.validate.context import (
     quiet_rdflib,
     run_pyshacl,
 )
+from graph_builder.validate.engine import plan
 from graph_builder.validate.findings import Report
 from graph_builder.validate.run import Reference
 from graph_builder.validate.shapes import Shapes
 
 BATCH = 2000
 """Focus nodes pySHACL checks at a time (with their context)."""
-_ANNOTATIONS = {
-    URIRef(u)
-    for u in (
-        "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
-        str(SH.name),
-        str(SH.description),
-        str(SH.message),
-        str(SH.severity),
-        str(SH.prefixes),
-        str(SH.deactivated),
-        str(SH.order),
-        str(SH.group),
-        "http://www.w3.org/2000/01/rdf-schema#label",
-        "http://www.w3.org/2000/01/rdf-schema#comment",
-        findings.NSH + "column",
-    )
-}
 
 
 def validate_whole(
@@ -80,21 +65,21 @@ def validate_whole(
         subjects: dict[str, int] = {}  # counted by the query engine meanwhile (it does not hold the GIL)
         counting = threading.Thread(target=_count_subjects, args=(store, subjects), daemon=True)
         counting.start()
-        targets = shapes.resolve(store, None)
         results = QueryCachingGraph()
-        direct = shapes.direct()
-        for shape, constraint in direct:
+        how = plan(shapes)
+        results.addN((s, p, o, results) for s, p, o in run_checks(store, shapes, how.compiled, None, progress))
+        targets = shapes.resolve(store, None, only=how.left | {shape for shape, _ in how.direct})
+        for shape, constraint in how.direct:
             nodes = targets.get(shape, set())
             results.addN((s, p, o, results) for s, p, o in shapes.direct_results(store, shape, constraint, nodes))
-        core = _core(shapes, direct)
         shapes_of: dict[Node, list[Node]] = {}
         for shape, nodes in sorted(targets.items()):
-            if _checks(core, shape):
+            if shape in how.left:
                 for node in nodes:
                     shapes_of.setdefault(node, []).append(shape)
         batches = _batches(shapes_of, batch)
         del shapes_of
-        for done, triples in enumerate(_each(reference, core, batches, processes), start=1):
+        for done, triples in enumerate(_each(reference, how.core, batches, processes), start=1):
             results.addN((s, p, o, results) for s, p, o in triples)
             if progress:
                 progress("checking the whole graph", done, len(batches))
@@ -113,19 +98,6 @@ def validate_whole(
         )
     found.seconds = time.perf_counter() - started
     return found
-
-
-def _core(shapes: Shapes, direct: list[tuple[Node, Node]]) -> Graph:
-    """The shapes without their targets, less the SPARQL constraints run directly."""
-    core = Graph()
-    skipped = {(shape, SH.sparql, constraint) for shape, constraint in direct}
-    core.addN((s, p, o, core) for s, p, o in shapes.base if (s, p, o) not in skipped)
-    return core
-
-
-def _checks(core: Graph, shape: Node) -> bool:
-    """Whether a shape has anything left for pySHACL to check (not only direct SPARQL constraints)."""
-    return any(p not in _ANNOTATIONS for p in core.predicates(shape, None))
 
 
 def _batches(shapes_of: dict[Node, list[Node]], size: int) -> list[list[tuple[Node, list[Node]]]]:

@@ -1,0 +1,150 @@
+"""Run the compiled checks (compiled.py) on a store and state their results as pySHACL does.
+
+    run_checks(store, shapes, compiled, focus, progress)  -> the results' triples
+
+`focus` is None for the whole graph (each check's focus nodes are its shape's targets, as graph
+patterns in the query: nothing is listed in memory) or each shape's focus nodes (a submission:
+named in VALUES blocks). The checks run on two threads (the engine does not hold the GIL while
+it evaluates); each thread reads its answers to the end before the next query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pyoxigraph as ox
+from rdflib import RDF, BNode, Graph
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+from graph_builder.core.errors import InputError, Problem
+from graph_builder.validate import intake as sub
+from graph_builder.validate.compiled import Check, Compiled
+from graph_builder.validate.shapes import Shapes
+
+Triple = tuple[Node, Node, Node]
+_CHUNK = 500  # focus nodes a VALUES block names
+_THREADS = 2
+_PATTERNS: dict[Node, str] = {
+    SH.targetSubjectsOf: "?this <{}> ?target_any .",
+    SH.targetObjectsOf: "?target_any <{}> ?this .",
+}
+_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+
+
+def run_checks(
+    store: ox.Store,
+    shapes: Shapes,
+    compiled: Compiled,
+    focus: dict[Node, set[Node]] | None,
+    progress: Callable[[str, int, int | None], None] | None = None,
+) -> Iterator[Triple]:
+    """The validation results of the compiled checks, as pySHACL's report states them."""
+    patterns = _target_patterns(store, shapes) if focus is None else {}
+    queries: list[tuple[Check, str]] = []
+    for check in compiled.checks:
+        if focus is None:
+            if check.targeted in patterns:
+                queries.append((check, check.query.replace("%FOCUS%", patterns[check.targeted])))
+            continue
+        nodes = sorted((n for n in focus.get(check.targeted, ()) if not isinstance(n, BNode)), key=str)
+        for start in range(0, len(nodes), _CHUNK):
+            block = "VALUES ?this { " + " ".join(n.n3() for n in nodes[start : start + _CHUNK]) + " } "
+            queries.append((check, check.query.replace("%FOCUS%", block)))
+    paths = _path_statements(shapes.graph, compiled)
+    with ThreadPoolExecutor(_THREADS) as pool:
+        for done, (check, rows) in enumerate(pool.map(lambda cq: (cq[0], _solutions(store, *cq)), queries), 1):
+            yield from _results(shapes.graph, check, rows, paths)
+            if progress:
+                progress("running the compiled checks", done, len(queries))
+
+
+def _target_patterns(store: ox.Store, shapes: Shapes) -> dict[Node, str]:
+    """Each targeted shape's focus nodes as a graph pattern binding ?this. Class targets become
+    the instances of the classes and their subclasses, listed (the engine joins a VALUES list
+    of classes far faster than a union of rdf:type/rdfs:subClassOf* paths)."""
+    found = {}
+    closure: dict[Node, list[str]] = {}
+    for shape, targets in shapes.targets.items():
+        parts, classes = [], set()
+        for kind, value in targets:
+            if kind == SH.targetClass:
+                if value not in closure:
+                    closure[value] = _subclasses(store, value)
+                classes.update(closure[value])
+            elif kind in _PATTERNS:
+                parts.append(_PATTERNS[kind].format(value))
+            else:  # a node, or a SPARQL target (narrow by design): its nodes, listed
+                nodes = sorted(shapes.resolve_one(store, kind, value), key=str)
+                parts.append("VALUES ?this { " + " ".join(n.n3() for n in nodes) + " }")
+        if classes:
+            parts.append(f"VALUES ?target_class {{ {' '.join(sorted(classes))} }} ?this {_TYPE} ?target_class .")
+        found[shape] = parts[0] if len(parts) == 1 else " UNION ".join(f"{{ {p} }}" for p in parts)
+    return found
+
+
+def _subclasses(store: ox.Store, cls: Node) -> list[str]:
+    """A class and its subclasses in the store (as SPARQL terms)."""
+    query = f"SELECT DISTINCT ?c WHERE {{ ?c <http://www.w3.org/2000/01/rdf-schema#subClassOf>* <{cls}> }}"
+    answer = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(answer, ox.QuerySolutions)
+    found = {f"<{row['c'].value}>" for row in answer if isinstance(row["c"], ox.NamedNode)}
+    return sorted(found | {f"<{cls}>"})
+
+
+def _solutions(store: ox.Store, check: Check, query: str) -> list[tuple[Node, Node | None, Node | None]]:
+    """(focus, value, other) of each solution: read to the end on the thread that asked."""
+    try:
+        answer = store.query(query, use_default_graph_as_union=True)
+    except (SyntaxError, OSError, RuntimeError) as exc:
+        raise InputError([Problem("shapes", 0, "", f"the shape {check.shape} cannot be checked: {exc}")]) from None
+    assert isinstance(answer, ox.QuerySolutions)
+    names = [v.value for v in answer.variables]
+    rows = []
+    for solution in answer:
+        values = [solution[n] if n in names else None for n in ("this", "value", "other")]
+        rows.append(tuple(sub.term(v) if v is not None else None for v in values))
+    del answer
+    return rows  # type: ignore[return-value]
+
+
+def _results(
+    graph: Graph, check: Check, rows: list[tuple[Node, Node | None, Node | None]], paths: dict[Node, list[Triple]]
+) -> Iterator[Triple]:
+    severity = graph.value(check.shape, SH.severity) or SH.Violation
+    messages = list(graph.objects(check.shape, SH.message))
+    for this, value, other in rows:
+        if check.decide is not None and not check.decide(value, other):
+            continue
+        result = BNode()
+        yield result, RDF.type, SH.ValidationResult
+        yield result, SH.sourceConstraintComponent, check.component
+        yield result, SH.sourceShape, check.shape
+        yield result, SH.resultSeverity, severity
+        yield result, SH.focusNode, this
+        if check.reports_value and value is not None:
+            yield result, SH.value, value
+        if check.path is not None:
+            yield result, SH.resultPath, check.path
+            yield from paths.get(check.path, ())
+        for message in messages:
+            yield result, SH.resultMessage, message
+
+
+def _path_statements(graph: Graph, compiled: Compiled) -> dict[Node, list[Triple]]:
+    """The statements of each blank-node path (a result copies its path's structure)."""
+    found: dict[Node, list[Triple]] = {}
+    for path in {c.path for c in compiled.checks if isinstance(c.path, BNode)}:
+        todo, seen, statements = [path], set(), []
+        while todo:
+            node = todo.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            for s, p, o in graph.triples((node, None, None)):
+                statements.append((s, p, o))
+                if isinstance(o, BNode):
+                    todo.append(o)
+        found[path] = statements
+    return found
