@@ -93,43 +93,53 @@ def _subclasses(store: ox.Store, cls: Node) -> list[str]:
     return sorted(found | {f"<{cls}>"})
 
 
-def _solutions(store: ox.Store, check: Check, query: str) -> list[tuple[Node, Node | None, Node | None]]:
-    """(focus, value, other) of each solution: read to the end on the thread that asked."""
+Row = tuple[Node, Node | None, Node | None, frozenset[str]]  # focus, value, other, the flags that are true
+
+
+def _solutions(store: ox.Store, check: Check, query: str) -> list[Row]:
+    """(focus, value, other, flags) of each solution: read to the end on the thread that asked."""
     try:
         answer = store.query(query, use_default_graph_as_union=True)
     except (SyntaxError, OSError, RuntimeError) as exc:
         raise InputError([Problem("shapes", 0, "", f"the shape {check.shape} cannot be checked: {exc}")]) from None
     assert isinstance(answer, ox.QuerySolutions)
-    names = [v.value for v in answer.variables]
+    names = {v.value for v in answer.variables}
+    flags = [part.flag for part in check.parts if part.flag is not None and part.flag in names]
     rows = []
     for solution in answer:
-        values = [solution[n] if n in names else None for n in ("this", "value", "other")]
-        rows.append(tuple(sub.term(v) if v is not None else None for v in values))
+        this, value, other = (solution[n] if n in names else None for n in ("this", "value", "other"))
+        true = frozenset(f for f in flags if solution[f] is not None and solution[f].value == "true")
+        rows.append((sub.term(this), _term(value), _term(other), true))
     del answer
-    return rows  # type: ignore[return-value]
+    return rows
 
 
-def _results(
-    graph: Graph, check: Check, rows: list[tuple[Node, Node | None, Node | None]], paths: dict[Node, list[Triple]]
-) -> Iterator[Triple]:
+def _term(node: object) -> Node | None:
+    return sub.term(node) if node is not None else None
+
+
+def _results(graph: Graph, check: Check, rows: list[Row], paths: dict[Node, list[Triple]]) -> Iterator[Triple]:
     severity = graph.value(check.shape, SH.severity) or SH.Violation
     messages = list(graph.objects(check.shape, SH.message))
-    for this, value, other in rows:
-        if check.decide is not None and not check.decide(value, other):
-            continue
-        result = BNode()
-        yield result, RDF.type, SH.ValidationResult
-        yield result, SH.sourceConstraintComponent, check.component
-        yield result, SH.sourceShape, check.shape
-        yield result, SH.resultSeverity, severity
-        yield result, SH.focusNode, this
-        if check.reports_value and value is not None:
-            yield result, SH.value, value
-        if check.path is not None:
-            yield result, SH.resultPath, check.path
-            yield from paths.get(check.path, ())
-        for message in messages:
-            yield result, SH.resultMessage, message
+    for this, value, other, flags in rows:
+        for part in check.parts:
+            if part.flag is not None and part.flag not in flags:
+                continue
+            if part.decide is not None and not part.decide(value, other):
+                continue
+            result = BNode()
+            yield result, RDF.type, SH.ValidationResult
+            yield result, SH.sourceConstraintComponent, part.component
+            yield result, SH.sourceShape, check.shape
+            yield result, SH.resultSeverity, severity
+            yield result, SH.focusNode, this
+            if part.reports_value and value is not None:
+                yield result, SH.value, value
+            if check.path is not None:
+                yield result, SH.resultPath, check.path
+                yield from paths.get(check.path, ())
+            for message in messages:
+                yield result, SH.resultMessage, message
 
 
 def _path_statements(graph: Graph, compiled: Compiled) -> dict[Node, list[Triple]]:

@@ -50,6 +50,10 @@ class Plan:
     core: Graph  # the shapes without targets, less both of those: what pySHACL checks
     left: set[Node]  # the targeted shapes pySHACL still has something to check for
 
+    def covered_shapes(self) -> set[Node]:
+        """The shapes whose constraints the query engine checks."""
+        return {check.shape for check in self.compiled.checks}
+
 
 _PLANS: dict[int, tuple[Shapes, Plan]] = {}
 
