@@ -9,6 +9,9 @@ queries of `nhskg sparql` and the SPARQL in a user's shapes all pass through her
 
 from __future__ import annotations
 
+import functools
+import threading
+
 from graph_builder.core.errors import UsageError
 
 MAX_QUERY_CHARS = 100_000
@@ -49,8 +52,18 @@ def with_prefixes(query: str) -> str:
     return "".join(f"PREFIX {p}: <{ns}> " for p, ns in PREFIXES.items() if p not in declared) + query
 
 
-def _checked(query: str) -> tuple[str, set[str], set[str]]:
-    """The query's form, the prefixes it declares and those it uses; UsageError if refused."""
+_PARSING = threading.Lock()  # rdflib's SPARQL parser (pyparsing) is not safe on two threads at once
+
+
+def _checked(query: str) -> tuple[str, frozenset[str], frozenset[str]]:
+    """The query's form, the prefixes it declares and those it uses; UsageError if refused.
+    A query passed is remembered (validation asks again for each batch of focus nodes)."""
+    with _PARSING:
+        return _parsed(query)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed(query: str) -> tuple[str, frozenset[str], frozenset[str]]:
     if len(query) > MAX_QUERY_CHARS:
         raise UsageError(f"the query is {len(query):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
     from rdflib.plugins.sparql import parser
@@ -73,7 +86,7 @@ def _checked(query: str) -> tuple[str, set[str], set[str]]:
             raise UsageError(f"the query uses {what}; only queries over the local graph are allowed")
     form = next((n for n in names if n.endswith("Query")), "SelectQuery")
     declared = {str(d["prefix"]) if "prefix" in d else "" for d in tree[0] if getattr(d, "name", "") == "PrefixDecl"}
-    return form.removesuffix("Query").upper(), declared, used
+    return form.removesuffix("Query").upper(), frozenset(declared), frozenset(used)
 
 
 def _is_update(query: str) -> bool:

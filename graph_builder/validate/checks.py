@@ -1,11 +1,12 @@
 """Run the compiled checks (compiled.py) on a store and state their results as pySHACL does.
 
+    target_patterns(store, shapes)                        -> each shape's targets as a graph pattern
     run_checks(store, shapes, compiled, focus, progress)  -> the results' triples
 
-`focus` is None for the whole graph (each check's focus nodes are its shape's targets, as graph
-patterns in the query: nothing is listed in memory) or each shape's focus nodes (a submission:
-named in VALUES blocks). The checks run on two threads (the engine does not hold the GIL while
-it evaluates); each thread reads its answers to the end before the next query.
+`focus` gives each shape's focus nodes: its targets as a graph pattern (the whole graph: nothing
+is listed in memory) or the nodes (a submission: named in VALUES blocks). The checks run on two
+threads (the engine does not hold the GIL while it evaluates); each thread reads its answers to
+the end before the next query.
 """
 
 from __future__ import annotations
@@ -37,18 +38,20 @@ def run_checks(
     store: ox.Store,
     shapes: Shapes,
     compiled: Compiled,
-    focus: dict[Node, set[Node]] | None,
+    focus: dict[Node, set[Node]] | dict[Node, str],
     progress: Callable[[str, int, int | None], None] | None = None,
 ) -> Iterator[Triple]:
-    """The validation results of the compiled checks, as pySHACL's report states them."""
-    patterns = _target_patterns(store, shapes) if focus is None else {}
+    """The validation results of the compiled checks, as pySHACL's report states them, on each
+    shape's focus nodes: given, or as a graph pattern binding ?this (`target_patterns`)."""
     queries: list[tuple[Check, str]] = []
     for check in compiled.checks:
-        if focus is None:
-            if check.targeted in patterns:
-                queries.append((check, check.query.replace("%FOCUS%", patterns[check.targeted])))
+        given = focus.get(check.targeted)
+        if given is None:
             continue
-        nodes = sorted((n for n in focus.get(check.targeted, ()) if not isinstance(n, BNode)), key=str)
+        if isinstance(given, str):
+            queries.append((check, check.query.replace("%FOCUS%", given)))
+            continue
+        nodes = sorted((n for n in given if not isinstance(n, BNode)), key=str)
         for start in range(0, len(nodes), _CHUNK):
             block = "VALUES ?this { " + " ".join(n.n3() for n in nodes[start : start + _CHUNK]) + " } "
             queries.append((check, check.query.replace("%FOCUS%", block)))
@@ -60,7 +63,7 @@ def run_checks(
                 progress("running the compiled checks", done, len(queries))
 
 
-def _target_patterns(store: ox.Store, shapes: Shapes) -> dict[Node, str]:
+def target_patterns(store: ox.Store, shapes: Shapes) -> dict[Node, str]:
     """Each targeted shape's focus nodes as a graph pattern binding ?this. Class targets become
     the instances of the classes and their subclasses, listed (the engine joins a VALUES list
     of classes far faster than a union of rdf:type/rdfs:subClassOf* paths)."""

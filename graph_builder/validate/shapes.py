@@ -142,12 +142,20 @@ class Shapes:
                 found.append((shape, constraint))
         return sorted(found)
 
+    def per_node(self, constraint: Node) -> bool:
+        """Whether a direct constraint's query must run once per focus node: it limits, orders or
+        aggregates its solutions (per focus node in pySHACL), or selects * (a focus pattern's
+        own variables would join its answers)."""
+        select = str(self.graph.value(constraint, SH.select))
+        return bool(_PER_NODE.search(select) or re.search(r"\bSELECT\s+(DISTINCT\s+|REDUCED\s+)?\*", select, re.I))
+
     def direct_results(
-        self, store: ox.Store, shape: Node, constraint: Node, focus: Iterable[Node]
+        self, store: ox.Store, shape: Node, constraint: Node, focus: Iterable[Node] | str
     ) -> Iterator[tuple[Node, Node, Node]]:
-        """The validation results of a `direct` constraint, as pySHACL states them, for the given
-        focus nodes of its shape: the query runs in the query engine with $this bound by a VALUES
-        block, a few hundred focus nodes a query (pySHACL runs one rdflib query per node)."""
+        """The validation results of a `direct` constraint, as pySHACL states them, on the focus
+        nodes of its shape: a graph pattern binding ?this (its targets: one query for all, where
+        not `per_node`) or the nodes, named in VALUES blocks of a few dozen (pySHACL runs one
+        rdflib query per node)."""
         g = self.graph
         severity = g.value(shape, SH.severity) or SH.Violation
         own = list(g.objects(shape, SH.message))
@@ -157,20 +165,19 @@ class Shapes:
             check_read_only(text)  # a user's shape must not call SERVICE or read FROM a URL
         except UsageError as exc:
             raise InputError([Problem("shapes", 0, "", f"the constraint {constraint} cannot run: {exc}")]) from None
-        nodes = sorted({n for n in focus if not isinstance(n, BNode)}, key=str)
-        # a query that limits, orders or aggregates its solutions does so per focus node in pySHACL
-        size = 1 if _PER_NODE.search(str(g.value(constraint, SH.select))) else _DIRECT_CHUNK
-        for start in range(0, len(nodes), size):
-            block = " VALUES ?this { " + " ".join(n.n3() for n in nodes[start : start + size]) + " } "
-            where = re.search(r"\bWHERE\s*\{", text, flags=re.IGNORECASE)
+        if isinstance(focus, str):
+            blocks = [f" {focus} "]
+        else:
+            nodes = sorted({n for n in focus if not isinstance(n, BNode)}, key=str)
+            size = 1 if self.per_node(constraint) else _DIRECT_CHUNK
+            blocks = [
+                " VALUES ?this { " + " ".join(n.n3() for n in nodes[start : start + size]) + " } "
+                for start in range(0, len(nodes), size)
+            ]
+        where = re.search(r"\bWHERE\s*\{", text, flags=re.IGNORECASE)
+        for block in blocks:
             query = text if where is None else text[: where.end()] + block + text[where.end() :]
-            try:
-                solutions = store.query(query, use_default_graph_as_union=True)
-            except (SyntaxError, OSError) as exc:
-                raise InputError([Problem("shapes", 0, "", f"the constraint {constraint} cannot run: {exc}")]) from None
-            if not isinstance(solutions, ox.QuerySolutions):
-                raise InputError([Problem("shapes", 0, "", f"the constraint {constraint} is not a SELECT query")])
-            yield from _sparql_results(solutions, shape, constraint, severity, extra + own)
+            yield from _sparql_results(_answers(store, query, constraint), shape, constraint, severity, extra + own)
 
 
 def read_shapes(shapes_dir: Path | None = None, mode: str = "add") -> Shapes:
@@ -258,15 +265,29 @@ def _message(message: Node, variables: dict[str, Node]) -> Node:
     return Literal(text)
 
 
+def _answers(store: ox.Store, query: str, constraint: Node) -> list[dict[str, Node]]:
+    """A constraint's solutions, each as its bound variables (rdflib terms): read to the end
+    here, so the engine's objects are dropped on the thread that made them."""
+    try:
+        solutions = store.query(query, use_default_graph_as_union=True)
+    except (SyntaxError, OSError) as exc:
+        raise InputError([Problem("shapes", 0, "", f"the constraint {constraint} cannot run: {exc}")]) from None
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise InputError([Problem("shapes", 0, "", f"the constraint {constraint} is not a SELECT query")])
+    names = [v.value for v in solutions.variables]
+    found = [{name: sub.term(s[name]) for name in names if s[name] is not None} for s in solutions]
+    del solutions
+    return found
+
+
 def _sparql_results(
-    solutions: ox.QuerySolutions, shape: Node, constraint: Node, severity: Node, messages: list[Node]
+    solutions: list[dict[str, Node]], shape: Node, constraint: Node, severity: Node, messages: list[Node]
 ) -> Iterator[tuple[Node, Node, Node]]:
     """A SPARQL constraint's solutions as pySHACL's results: one per distinct solution (with
     ?this), the value ?value or else the focus node, the path ?path if bound."""
-    names = [v.value for v in solutions.variables]
     seen: set[tuple[object, ...]] = set()
     for solution in solutions:
-        bound = {name: sub.term(solution[name]) for name in names if solution[name] is not None}
+        bound = dict(solution)
         this = bound.pop("this", None)
         if this is None:
             continue

@@ -10,6 +10,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from rdflib.term import Node
 
 from graph_builder.store.embedded import store_dir
 from graph_builder.validate import emit, findings
-from graph_builder.validate.checks import run_checks
+from graph_builder.validate.checks import run_checks, target_patterns
 from graph_builder.validate.context import (
     Overlay,
     QueryCachingGraph,
@@ -67,11 +68,28 @@ def validate_whole(
         counting.start()
         results = QueryCachingGraph()
         how = plan(shapes)
-        results.addN((s, p, o, results) for s, p, o in run_checks(store, shapes, how.compiled, None, progress))
-        targets = shapes.resolve(store, None, only=how.left | {shape for shape, _ in how.direct})
-        for shape, constraint in how.direct:
-            nodes = targets.get(shape, set())
-            results.addN((s, p, o, results) for s, p, o in shapes.direct_results(store, shape, constraint, nodes))
+        patterns = target_patterns(store, shapes)
+        results.addN((s, p, o, results) for s, p, o in run_checks(store, shapes, how.compiled, patterns, progress))
+        per_node = {shape for shape, constraint in how.direct if shapes.per_node(constraint)}
+        targets = shapes.resolve(store, None, only=how.left | per_node)
+        listed = {shape: targets.get(shape, set()) for shape in per_node}
+
+        def direct(pair: tuple[Node, Node]) -> list[tuple[Node, Node, Node]]:
+            shape, constraint = pair
+            if shapes.per_node(constraint):
+                return list(shapes.direct_results(store, shape, constraint, listed.get(shape, set())))
+            # the targets as a subquery: joined with the rule's own patterns, the engine can pick a
+            # plan a hundred times slower (SuccessionDates-newSuccessor: 23 s instead of 0.13 s at 10k)
+            focus = "FILTER(false)"
+            if shape in patterns:
+                focus = f"{{ SELECT DISTINCT ?this WHERE {{ {patterns[shape]} }} }}"
+            return list(shapes.direct_results(store, shape, constraint, focus))
+
+        with ThreadPoolExecutor(2) as pool:  # (each thread reads its answers to the end)
+            for done, triples in enumerate(pool.map(direct, how.direct), start=1):
+                results.addN((s, p, o, results) for s, p, o in triples)
+                if progress:
+                    progress("running the SPARQL rules", done, len(how.direct))
         shapes_of: dict[Node, list[Node]] = {}
         for shape, nodes in sorted(targets.items()):
             if shape in how.left:
