@@ -57,8 +57,9 @@ def run_checks(
             queries.append((check, check.query.replace("%FOCUS%", block)))
     paths = _path_statements(shapes.graph, compiled)
     with ThreadPoolExecutor(_THREADS) as pool:
-        for done, (check, rows) in enumerate(pool.map(lambda cq: (cq[0], _solutions(store, *cq)), queries), 1):
-            yield from _results(shapes.graph, check, rows, paths)
+        for done, answers in enumerate(pool.map(lambda cq: _answers(store, *cq), queries), 1):
+            for check, rows in answers:
+                yield from _results(shapes.graph, check, rows, paths)
             if progress:
                 progress("running the compiled checks", done, len(queries))
 
@@ -66,7 +67,12 @@ def run_checks(
 def target_patterns(store: ox.Store, shapes: Shapes) -> dict[Node, str]:
     """Each targeted shape's focus nodes as a graph pattern binding ?this. Class targets become
     the instances of the classes and their subclasses, listed (the engine joins a VALUES list
-    of classes far faster than a union of rdf:type/rdfs:subClassOf* paths)."""
+    of classes far faster than a union of rdf:type/rdfs:subClassOf* paths); SPARQL targets
+    (narrow by design) and node targets, their nodes, found once each, on two threads."""
+    kinds = {pair for targets in shapes.targets.values() for pair in targets}
+    listed = sorted((pair for pair in kinds if pair[0] not in _PATTERNS and pair[0] != SH.targetClass), key=str)
+    with ThreadPoolExecutor(_THREADS) as pool:
+        found_nodes = dict(zip(listed, pool.map(lambda kv: shapes.resolve_one(store, *kv), listed), strict=True))
     found = {}
     closure: dict[Node, list[str]] = {}
     for shape, targets in shapes.targets.items():
@@ -78,8 +84,8 @@ def target_patterns(store: ox.Store, shapes: Shapes) -> dict[Node, str]:
                 classes.update(closure[value])
             elif kind in _PATTERNS:
                 parts.append(_PATTERNS[kind].format(value))
-            else:  # a node, or a SPARQL target (narrow by design): its nodes, listed
-                nodes = sorted(shapes.resolve_one(store, kind, value), key=str)
+            else:
+                nodes = sorted(found_nodes[(kind, value)], key=str)
                 parts.append("VALUES ?this { " + " ".join(n.n3() for n in nodes) + " }")
         if classes:
             parts.append(f"VALUES ?target_class {{ {' '.join(sorted(classes))} }} ?this {_TYPE} ?target_class .")
@@ -96,6 +102,19 @@ def _subclasses(store: ox.Store, cls: Node) -> list[str]:
     return sorted(found | {f"<{cls}>"})
 
 
+def _answers(store: ox.Store, check: Check, query: str) -> list[tuple[Check, list[Row]]]:
+    """A check's answers, and its detail's on the focus nodes it screened out (?more)."""
+    rows = _solutions(store, check, query)
+    found = [(check, rows)]
+    detail = check.detail
+    if detail is not None:
+        nodes = sorted({this for this, _, _, flags in rows if "more" in flags}, key=str)
+        for start in range(0, len(nodes), _CHUNK):
+            block = "VALUES ?this { " + " ".join(n.n3() for n in nodes[start : start + _CHUNK]) + " } "
+            found.append((detail, _solutions(store, detail, detail.query.replace("%FOCUS%", block))))
+    return found
+
+
 Row = tuple[Node, Node | None, Node | None, frozenset[str]]  # focus, value, other, the flags that are true
 
 
@@ -108,6 +127,7 @@ def _solutions(store: ox.Store, check: Check, query: str) -> list[Row]:
     assert isinstance(answer, ox.QuerySolutions)
     names = {v.value for v in answer.variables}
     flags = [part.flag for part in check.parts if part.flag is not None and part.flag in names]
+    flags += ["more"] if "more" in names else []
     rows = []
     for solution in answer:
         this, value, other = (solution[n] if n in names else None for n in ("this", "value", "other"))

@@ -64,6 +64,7 @@ class Check:
     query: str
     path: Node | None  # sh:resultPath (a node of the shapes graph)
     parts: tuple[Part, ...]
+    detail: Check | None = None  # run on the focus nodes whose answer has ?more true
 
 
 @dataclass
@@ -93,11 +94,16 @@ class _Checks:
 
         found = []
         counts = [(p, o) for p, o in constraints if p in (SH.minCount, SH.maxCount)]
-        if counts:
-            found.append(checks(*self.cardinality(counts, steps)))
         single = [(p, o) for p, o in constraints if p in _SINGLE]
-        if single:
-            found.append(checks(*self.single(shape, single, steps)))
+        if steps is not None and single and counts:  # the path read once: counted, and its values screened
+            detail = checks(*self.single(shape, single, steps))
+            query, parts = self.cardinality(counts, steps, [c for c, _ in self.conditions(shape, single, steps)])
+            found.append(Check(targeted, shape, query, path, tuple(parts), detail))
+        else:
+            if counts:
+                found.append(checks(*self.cardinality(counts, steps)))
+            if single:
+                found.append(checks(*self.single(shape, single, steps)))
         value = "?value" if steps else "?this"
         head = f"{steps('?this', '?value')} . " if steps else ""
         projection = "?this ?value" if steps else "?this (?this AS ?value)"
@@ -119,8 +125,11 @@ class _Checks:
                 found.append(check(f"SELECT DISTINCT {projection} ?other WHERE {{ %FOCUS% {body} }}", part))
         return found
 
-    def cardinality(self, counts: list[tuple[Node, Node]], steps: Walk | None) -> tuple[str, list[Part]]:
-        """sh:minCount and sh:maxCount: the focus nodes with too few or too many values."""
+    def cardinality(
+        self, counts: list[tuple[Node, Node]], steps: Walk | None, screen: list[str] | None = None
+    ) -> tuple[str, list[Part]]:
+        """sh:minCount and sh:maxCount: the focus nodes with too few or too many values; with
+        `screen` (conditions on ?value), also those with a value that may violate one (?more)."""
         if steps is None:
             raise NotCompiled("a cardinality without a path")
         parts: list[Part] = []
@@ -128,26 +137,38 @@ class _Checks:
         for i, (p, o) in enumerate(counts):
             tests.append(f"?n {'<' if p == SH.minCount else '>'} {number(o)}")
             parts.append(Part(COMPONENTS[p], f"f{i}", False))
-        if counts == [(SH.minCount, Literal(1))]:  # the usual case, without counting
+        if counts == [(SH.minCount, Literal(1))] and not screen:  # the usual case, without counting
             query = f"SELECT DISTINCT ?this (true AS ?f0) WHERE {{ %FOCUS% MINUS {{ {steps('?this', '?any')} }} }}"
             return query, parts
         flags = " ".join(f"({test} AS ?f{i})" for i, test in enumerate(tests))
+        bad = ""
+        if screen:
+            bad = f" (SUM(IF(COALESCE({' || '.join(screen)}, false), 1, 0)) AS ?bad)"
+            tests.append("?bad > 0")
+            flags += " (?bad > 0 AS ?more)"
         query = (
-            f"SELECT ?this {flags} WHERE {{ {{ SELECT ?this (COUNT(DISTINCT ?value) AS ?n) WHERE {{ %FOCUS% "
+            f"SELECT ?this {flags} WHERE {{ {{ SELECT ?this (COUNT(DISTINCT ?value) AS ?n){bad} WHERE {{ %FOCUS% "
             f"OPTIONAL {{ {steps('?this', '?value')} }} }} GROUP BY ?this }} FILTER({' || '.join(tests)}) }}"
         )
         return query, parts
 
-    def single(self, shape: Node, single: list[tuple[Node, Node]], steps: Walk | None) -> tuple[str, list[Part]]:
-        """The constraints on each value alone, in one query with a flag each."""
+    def conditions(self, shape: Node, single: list[tuple[Node, Node]], steps: Walk | None) -> list[tuple[str, Part]]:
+        """Each single-value constraint's condition on the value, with the part it reports."""
         value = "?value" if steps else "?this"
-        head = f"{steps('?this', '?value')} . " if steps else ""
-        conditions = [self.sql.condition(shape, p, o, value) for p, o in single]
-        flags = " ".join(f"(COALESCE({c}, false) AS ?f{i})" for i, c in enumerate(conditions))
-        parts = [
-            Part(COMPONENTS[p], f"f{i}", True, verdicts.deciding(self.g, shape, p, o))
+        return [
+            (
+                self.sql.condition(shape, p, o, value),
+                Part(COMPONENTS[p], f"f{i}", True, verdicts.deciding(self.g, shape, p, o)),
+            )
             for i, (p, o) in enumerate(single)
         ]
+
+    def single(self, shape: Node, single: list[tuple[Node, Node]], steps: Walk | None) -> tuple[str, list[Part]]:
+        """The constraints on each value alone, in one query with a flag each."""
+        head = f"{steps('?this', '?value')} . " if steps else ""
+        conditions = [c for c, _ in self.conditions(shape, single, steps)]
+        parts = [part for _, part in self.conditions(shape, single, steps)]
+        flags = " ".join(f"(COALESCE({c}, false) AS ?f{i})" for i, c in enumerate(conditions))
         projection = "?this ?value" if steps else "?this (?this AS ?value)"
         test = " || ".join(f"COALESCE({c}, false)" for c in conditions)
         return f"SELECT DISTINCT {projection} {flags} WHERE {{ %FOCUS% {head}FILTER({test}) }}", parts
