@@ -125,7 +125,7 @@ def section_md(orgs: int, sec: dict[str, Any]) -> list[str]:
                 f"{r['rss_mb_max']:,.0f} |"
             )
         out.append("")
-    out += targets_md(cases)
+    out += targets_md(cases, orgs)
     return out
 
 
@@ -217,7 +217,7 @@ def questions_md(q: dict[str, Any]) -> list[str]:
     return [*out, ""]
 
 
-def targets_md(cases: dict[str, Any]) -> list[str]:
+def targets_md(cases: dict[str, Any], orgs: int) -> list[str]:
     rows: list[tuple[str, str, str]] = []
     b = cases.get("build", {})
     ours = b.get("nhskg build", {}).get("wall_median")
@@ -274,6 +274,7 @@ def targets_md(cases: dict[str, Any]) -> list[str]:
             )
     if "skipped" in v:
         rows.append(("validate ≥ 10x faster than naive pySHACL", "-", v["skipped"][:60]))
+    rows += _validate_limits(v, orgs)
     inc, full = cases.get("incremental", {}), b.get("nhskg build", {})
     total = full.get("quads") or 0
     for name, r in inc.items():
@@ -340,3 +341,28 @@ def targets_md(cases: dict[str, Any]) -> list[str]:
         *[f"| {a} | {b_} | {c} |" for a, b_, c in rows],
         "",
     ]
+
+
+# The issue's limits on validation (issue 16): (case key, organisations, seconds, what)
+_VALIDATE_LIMITS = (
+    ("whole graph: nhskg validate_reference", 100_000, 60, "whole graph at 100,000 organisations ≤ 60 s"),
+    ("whole graph: nhskg validate_reference", 1_000_000, 600, "whole graph at 1,000,000 organisations ≤ 10 min"),
+    ("1% submission: nhskg validate", 100_000, 10, "1% submission at 100,000 organisations ≤ 10 s"),
+)
+
+
+def _validate_limits(v: dict[str, Any], orgs: int) -> list[tuple[str, str, str]]:
+    """The validation times the issue sets at this size, each met or by how much not."""
+    rows = []
+    for key, size, limit, what in _VALIDATE_LIMITS:
+        r = v.get(key, {})
+        seconds = r.get("wall_median", r.get("wall"))
+        if size != orgs or not seconds:
+            continue
+        if r.get("error"):
+            rows.append((f"validate: {what}", "-", str(r["error"])[:80]))
+            continue
+        met = seconds <= limit and not r.get("timeout")
+        verdict = "met" if met else f"not met: {seconds / limit:.1f}x over"
+        rows.append((f"validate: {what}", f"{_s(seconds)} s", verdict))
+    return rows

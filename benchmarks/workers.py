@@ -135,10 +135,9 @@ def _keys(results: list[tuple[str, ...]], out: Path) -> dict[str, Any]:
 
 def _result_keys(graph: Any, nodes: Any) -> list[tuple[str, ...]]:
     """Each SHACL validation result as (severity, focus, shape, path, value): N-Triples terms."""
-    from rdflib.namespace import SH
-
     from rdflib import BNode
     from rdflib.collection import Collection
+    from rdflib.namespace import SH
 
     def term(node: Any) -> str:
         """A term; a blank-node path by its structure (its own label differs between parses)."""
