@@ -24,6 +24,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH
 from rdflib.term import Node
 
+from graph_builder.core import iri as mint
+
 TYPE = f"<{RDF.type}>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
 _LOGICAL = (SH.node, SH["not"], SH["or"], SH["and"], SH.xone, SH.qualifiedValueShape)
 _CASTS = {XSD.integer, XSD.decimal, XSD.date, XSD.dateTime, XSD.boolean, XSD.gYear, XSD.gYearMonth, XSD.double}
@@ -57,7 +59,7 @@ _QUIET = {
     RDF.type, SH.name, SH.description, SH.message, SH.severity, SH.path, SH.property, SH.order, SH.group,
     SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode, SH.target, SH.flags, SH.deactivated,
     SH.sparql, SH.prefixes, URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
-    URIRef("http://www.w3.org/2000/01/rdf-schema#comment"), URIRef("https://w3id.org/nhs-dkg/shapes#column"),
+    URIRef("http://www.w3.org/2000/01/rdf-schema#comment"), URIRef(mint.SHAPES + "column"),
 }  # fmt: skip
 
 
