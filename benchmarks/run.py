@@ -34,22 +34,31 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
+from oracle import run_oracle  # noqa: E402
 from report import LOOKUPS, write_report  # noqa: E402
 
-CASES = ("build", "validate", "questions", "export", "startup", "incremental")
+CASES = ("build", "validate", "questions", "export", "startup", "incremental", "oracle")
 VENV = HERE / ".venv-morph"
 RML = HERE / "rml" / "registers.rml.ttl"
 PY = sys.executable
 
 
 def measure(
-    cmd: list[str], budget: float, cwd: Path | None = None, env: dict[str, str] | None = None
+    cmd: list[str],
+    budget: float,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    stdin: Path | None = None,
 ) -> dict[str, Any]:
-    """One fresh process: wall and CPU seconds, peak RSS (MB), exit code; killed past `budget` s."""
+    """One fresh process (standard input from `stdin`): wall and CPU seconds, peak RSS (MB), exit
+    code; killed past `budget` s."""
     started = time.perf_counter()
+    given = stdin.open("rb") if stdin else None
     proc = subprocess.Popen(
-        cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+        cmd, cwd=cwd, env=env, stdin=given, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
     )
+    if given:
+        given.close()  # the child holds its own copy
     timer = threading.Timer(budget, lambda: os.killpg(proc.pid, signal.SIGKILL))
     timer.start()
     out: list[bytes] = []
@@ -384,6 +393,11 @@ def case_incremental(args: argparse.Namespace, data: Path, work: Path) -> dict[s
     return results
 
 
+def case_oracle(args: argparse.Namespace, data: Path, work: Path) -> dict[str, Any]:
+    """Apache Jena's SHACL and `nhskg validate --whole` on the whole graph, findings compared (oracle.py)."""
+    return run_oracle(ensure_build(args, data, work), work / "oracle", measure, args.budget)
+
+
 def case_startup(args: argparse.Namespace, data: Path, work: Path) -> dict[str, Any]:
     return {
         "nhskg --help": repeat(nhskg("--help"), max(args.runs, 5), 60),
@@ -538,6 +552,7 @@ def main(argv: list[str] | None = None) -> int:
         "export": case_export,
         "startup": case_startup,
         "incremental": case_incremental,
+        "oracle": case_oracle,
     }
     for name in [c for c in CASES if c in args.cases.split(",")]:
         print(f"{name} ...", flush=True)
