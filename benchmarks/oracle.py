@@ -110,7 +110,8 @@ def oracle_md(o: dict[str, Any]) -> list[str]:
         r = o.get(name)
         if r is None:
             continue
-        found = ", ".join(f"{k} {n:,}" for k, n in c.get("by severity", {}).get(side, {}).items())
+        counts = c.get("by severity", {}).get(side, {})
+        found = ", ".join(f"{k} {counts[k]:,}" for k in ("Violation", "Warning", "Info") if k in counts)
         found = f"failed: {r['error'][:80]}" if r.get("error") else found or "-"
         out.append(f"| {name} | {r['wall']:.1f} | {r['cpu']:.1f} | {r['rss_mb']:,.0f} | {found} |")
     if c:
