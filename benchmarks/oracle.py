@@ -13,6 +13,7 @@ DATA.nt, Jena's starting the JVM and parsing DATA.nt.
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -37,6 +38,10 @@ def run_oracle(build: Path, folder: Path, measure: Measure, budget: float) -> di
 
     from graph_builder.validate import run as validating
 
+    absent = [c for c in ("java", "javac") if not shutil.which(c)]
+    absent += [str(f) for f in (servers.JAVA / "jena-shacl.jar",) if not f.is_file()]
+    if absent:
+        return {"skipped": f"not installed: {', '.join(absent)} (Debian: default-jdk, libapache-jena-java)"}
     folder.mkdir(parents=True, exist_ok=True)
     report, data, jena_report = folder / "report.json", folder / "data.nt", folder / "jena.nt"
     shapes = validating.load_shapes().graph
@@ -105,6 +110,8 @@ def oracle_md(o: dict[str, Any]) -> list[str]:
         "| engine | wall s | CPU s | peak RSS MB | results (by severity) |",
         "|---|---|---|---|---|",
     ]
+    if "skipped" in o:
+        return [*out[:1], "", o["skipped"], ""]
     c = o.get("comparison", {})
     for name, side in (("nhskg validate --whole", "nhskg"), ("Jena SHACL (JenaShacl.java)", "Jena")):
         r = o.get(name)

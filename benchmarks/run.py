@@ -39,7 +39,7 @@ from oracle import run_oracle  # noqa: E402
 from report import LOOKUPS, write_report  # noqa: E402
 
 CASES = ("build", "validate", "questions", "export", "startup", "incremental", "oracle")
-ON_DEMAND = ("oracle",)  # run only when named in --cases (oracle.py: minutes at 10,000 organisations)
+ON_DEMAND = ("oracle",)  # run only when named in --cases (oracle.py: a minute at 10,000 organisations)
 VENV = HERE / ".venv-morph"
 RML = HERE / "rml" / "registers.rml.ttl"
 PY = sys.executable
