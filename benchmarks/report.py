@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from oracle import oracle_md
 from question_targets import LOOKUPS
 from question_targets import targets_md as question_targets_md
 
@@ -101,6 +102,8 @@ def section_md(orgs: int, sec: dict[str, Any]) -> list[str]:
         out += incremental_md(cases["incremental"])
     if "validate" in cases:
         out += validate_md(cases["validate"])
+    if "oracle" in cases:
+        out += oracle_md(cases["oracle"])
     if "questions" in cases:
         out += questions_md(cases["questions"]) + question_targets_md(orgs, cases["questions"])
     if "export" in cases and "skipped" not in cases["export"]:

@@ -3,6 +3,7 @@
     python benchmarks/run.py --orgs 10000                      # every case, 3 runs each
     python benchmarks/run.py --orgs 100000 --runs 5 --cases build,questions
     python benchmarks/run.py --orgs 10000 --before /tmp/before  # also time an older graph_builder tree
+    python benchmarks/run.py --orgs 10000 --cases oracle        # Jena's SHACL against validate --whole
 
 Each measurement is a fresh process (wall and CPU time, peak RSS from wait4); a case is
 run --runs times and reported as median, min and max. The registers come from
@@ -34,22 +35,32 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
+from oracle import run_oracle  # noqa: E402
 from report import LOOKUPS, write_report  # noqa: E402
 
-CASES = ("build", "validate", "questions", "export", "startup", "incremental")
+CASES = ("build", "validate", "questions", "export", "startup", "incremental", "oracle")
+ON_DEMAND = ("oracle",)  # run only when named in --cases (oracle.py: a minute at 10,000 organisations)
 VENV = HERE / ".venv-morph"
 RML = HERE / "rml" / "registers.rml.ttl"
 PY = sys.executable
 
 
 def measure(
-    cmd: list[str], budget: float, cwd: Path | None = None, env: dict[str, str] | None = None
+    cmd: list[str],
+    budget: float,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    stdin: Path | None = None,
 ) -> dict[str, Any]:
-    """One fresh process: wall and CPU seconds, peak RSS (MB), exit code; killed past `budget` s."""
+    """One fresh process (standard input from `stdin`): wall and CPU seconds, peak RSS (MB), exit
+    code; killed past `budget` s."""
     started = time.perf_counter()
+    given = stdin.open("rb") if stdin else None
     proc = subprocess.Popen(
-        cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+        cmd, cwd=cwd, env=env, stdin=given, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
     )
+    if given:
+        given.close()  # the child holds its own copy
     timer = threading.Timer(budget, lambda: os.killpg(proc.pid, signal.SIGKILL))
     timer.start()
     out: list[bytes] = []
@@ -381,6 +392,11 @@ def case_incremental(args: argparse.Namespace, data: Path, work: Path) -> dict[s
     return results
 
 
+def case_oracle(args: argparse.Namespace, data: Path, work: Path) -> dict[str, Any]:
+    """Apache Jena's SHACL and `nhskg validate --whole` on the whole graph, findings compared (oracle.py)."""
+    return run_oracle(ensure_build(args, data, work), work / "oracle", measure, args.budget)
+
+
 def case_startup(args: argparse.Namespace, data: Path, work: Path) -> dict[str, Any]:
     return {
         "nhskg --help": repeat(nhskg("--help"), max(args.runs, 5), 60),
@@ -460,7 +476,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--orgs", type=int, required=True)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--runs", type=int, help="fresh processes per measurement (3; 1 from 1M organisations)")
-    parser.add_argument("--cases", default=",".join(CASES), help=f"comma-separated: {', '.join(CASES)}")
+    parser.add_argument(
+        "--cases",
+        default=",".join(c for c in CASES if c not in ON_DEMAND),
+        help=f"comma-separated: {', '.join(CASES)} (default: all but {', '.join(ON_DEMAND)})",
+    )
     parser.add_argument("--data", type=Path, help="registers to use instead of generating them")
     parser.add_argument("--before", type=Path, help="a folder holding an older graph_builder package to time too")
     parser.add_argument("--skip", default="", help="comma-separated build variants to leave out (e.g. rdflib)")
@@ -535,6 +555,7 @@ def main(argv: list[str] | None = None) -> int:
         "export": case_export,
         "startup": case_startup,
         "incremental": case_incremental,
+        "oracle": case_oracle,
     }
     for name in [c for c in CASES if c in args.cases.split(",")]:
         print(f"{name} ...", flush=True)

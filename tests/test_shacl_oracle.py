@@ -7,7 +7,7 @@ writes the data graph it checked; tests/jena/JenaShacl.java, compiled here and s
 for all of them, validates each with the project's shapes (the whole graph; for a
 submission, the nodes it describes, which are the nodes nhskg reports on). Findings are
 compared by severity, focus node, node shape, path and value, with Jena's report mapped to
-the project's keys: Jena names the node shape of a SPARQL constraint (sh:sourceShape) where
+the project's keys (shacl_keys.py): Jena names the node shape of a SPARQL constraint (sh:sourceShape) where
 the project names the constraint, and writes a sequence path nested where pySHACL writes it
 flat. Rows a register's own checks reject (no node, no SHACL) are not compared.
 """
@@ -18,19 +18,17 @@ import json
 import subprocess
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 import pytest
 import servers
-from rdflib import RDF, Graph, URIRef
-from rdflib.namespace import SH
-from rdflib.term import Node
+import shacl_keys
+from rdflib import Graph
+from shacl_keys import Key
 
 from graph_builder.build import run as building
 from graph_builder.cli.main import main
 from graph_builder.core import iri as mint
-from graph_builder.core.terms import PREFIXES
 from graph_builder.validate import emit, intake
 from graph_builder.validate import run as validating
 from graph_builder.validate.context import replaced_node
@@ -41,7 +39,6 @@ from graph_builder.validate.whole import validate_whole
 CASES = Path(__file__).parent / "validate_cases"
 ALL = sorted(p for p in CASES.iterdir() if (p / "expected.csv").is_file())
 DATA = Path(__file__).resolve().parent.parent / "data"
-Key = tuple[str, str, str, str, str]  # severity, focus, node shape, path, value
 
 
 def faulty() -> dict[str, list[Path]]:
@@ -130,7 +127,7 @@ def verdicts(built: building.BuildResult, jena_shacl: list[str], oracle_dir: Pat
     assert jena.returncode == 0 and out.split() == ["done"] * len(ours), (folder / "jena.err").read_text()[-2000:]
     reports = [folder / "whole.jena.nt"] + [folder / f"{n}.jena.nt" for n in range(1, len(ours))]
     return {
-        name: (ours[name], Counter(_results(Graph().parse(r, format="nt"))))
+        name: (ours[name], Counter(shacl_keys.report_keys(Graph().parse(r, format="nt"))))
         for name, r in zip(ours, reports, strict=True)
     }
 
@@ -154,58 +151,7 @@ def _overlay(prefix: Path, files: list[Path], reference: validating.Reference, s
 
 
 def _keys(report: Report, shapes: Graph) -> Counter[Key]:
-    return Counter(_ours(json.loads(render_report(report, "json", "violation")), shapes))
-
-
-def _ours(report: dict[str, Any], shapes: Graph) -> list[Key]:
-    """nhskg's findings about nodes (not rejected rows), the SPARQL constraint named by its node shape."""
-    keys = []
-    for r in report["results"]:
-        if r["focus"] is None:
-            continue
-        shape = URIRef(r["shape"])
-        holder = shapes.value(None, SH.sparql, shape)
-        keys.append((r["severity"], r["focus"], str(holder or shape), r["path"] or "", r["value"] or ""))
-    return keys
-
-
-def _results(report: Graph) -> list[Key]:
-    """The findings of a SHACL report graph (Jena's, pySHACL's)."""
-    keys = []
-    for r in report.subjects(RDF.type, SH.ValidationResult):
-        path = report.value(r, SH.resultPath)
-        value = report.value(r, SH.value)
-        keys.append(
-            (
-                str(report.value(r, SH.resultSeverity)).rpartition("#")[2],
-                _show(report.value(r, SH.focusNode)),
-                str(report.value(r, SH.sourceShape)),
-                _path(report, path) if path is not None else "",
-                _show(value) if value is not None else "",
-            )
-        )
-    return keys
-
-
-def _show(node: Node | None) -> str:
-    """As the project shows a node: a skolemised blank node as _:label."""
-    text = str(node)
-    return "_:" + text[len(mint.SKOLEM) :].partition("-")[2] if text.startswith(mint.SKOLEM) else text
-
-
-def _path(report: Graph, path: Node) -> str:
-    """A SHACL path as the project writes it; a sequence nested inside a sequence (as Jena
-    writes a/b/c: a, then (b, c)) reads as the flat sequence it means."""
-    if isinstance(path, URIRef):
-        text = str(path)
-        for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-            if text.startswith(namespace) and text[len(namespace) :].replace("-", "_").isidentifier():
-                return f"{prefix}:{text[len(namespace) :]}"
-        return text
-    inverse = report.value(path, SH.inversePath)
-    if inverse is not None:
-        return "^" + _path(report, inverse)
-    return "/".join(_path(report, step) for step in report.items(path))
+    return Counter(shacl_keys.ours(json.loads(render_report(report, "json", "violation")), shapes))
 
 
 CLAIM_UNIT = (
@@ -290,5 +236,5 @@ def test_the_emitted_data_gives_the_findings(
         allow_infos=True,
     )
     assert isinstance(results, Graph)
-    mine = Counter(_ours(json.loads(report.read_text(encoding="utf-8")), shapes))
-    assert Counter(_results(results)) == mine == verdicts[name][0]
+    mine = Counter(shacl_keys.ours(json.loads(report.read_text(encoding="utf-8")), shapes))
+    assert Counter(shacl_keys.report_keys(results)) == mine == verdicts[name][0]
