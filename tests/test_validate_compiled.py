@@ -201,3 +201,28 @@ def test_what_the_compiler_cannot_say_is_left_to_pyshacl(kind, tmp_path):
         alone = run_pyshacl(data, shapes.base, targets)
     assert Counter(_keys(both)) == Counter(_keys(alone))
     assert any(k[2] == "<http://example.org/off>" for k in _keys(both)) == (kind != "deactivated")
+
+
+def test_pattern_newlines_keep_pyshacls_verdict_where_the_spec_differs(tmp_path):
+    """SHACL §4.4.3 defines sh:pattern by SPARQL REGEX, that is XPath fn:matches (F&O 3.1
+    §5.6.1-2): with flag s, "." matches a newline, and "$" matches only at the end of the
+    string. pySHACL ignores s (and Python's "$" also matches before a final newline); Jena
+    honours s but lets "$" match before a final newline (java.util.regex). The report keeps
+    pySHACL's verdicts (the rule cases were written against them): "a\\nb" is a finding,
+    "ab\\n" is not; the spec, which the query engine's REGEX follows, says the opposite of both."""
+    shapes_text = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:property ex:P .
+ex:P sh:path ex:name ; sh:message "m" ; sh:pattern "^\\\\S(.*\\\\S)?$" ; sh:flags "s" .
+"""
+    data = """@prefix ex: <http://example.org/> .
+ex:inside a ex:T ; ex:name "a\\nb" . ex:trailing a ex:T ; ex:name "ab\\n" . ex:fine a ex:T ; ex:name "ab" .
+"""
+    ours, theirs, how = _engines(shapes_text, data, tmp_path)
+    assert not how.left and Counter(ours) == Counter(theirs)
+    assert [k[1] for k in ours] == ["<http://example.org/inside>"]
+    spec = ox.Store().query(
+        'SELECT (REGEX("a\\nb", "^\\\\S(.*\\\\S)?$", "s") AS ?inside) '
+        '(REGEX("ab\\n", "^\\\\S(.*\\\\S)?$", "s") AS ?trailing) {}'
+    )
+    row = next(iter(spec))  # type: ignore[arg-type]
+    assert (row["inside"].value, row["trailing"].value) == ("true", "false")
