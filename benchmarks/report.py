@@ -173,7 +173,7 @@ def validate_md(v: dict[str, Any]) -> list[str]:
     out += ["", "Submission: " + ", ".join(f"{k} {n:,} rows" for k, n in rows.items()) + "."]
     if same:
         out.append(
-            "Same (severity, focus node) results as naive pySHACL: "
+            "Same (severity, focus node, shape, path, value) results as naive pySHACL: "
             + ", ".join(f"{k} {'yes' if x is True else 'NO' if x is False else x}" for k, x in same.items())
             + "."
         )
