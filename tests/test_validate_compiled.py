@@ -40,7 +40,7 @@ ex:count a sh:PropertyShape ; sh:path ex:count ; sh:message "count" ; sh:severit
   sh:datatype xsd:integer ; sh:minInclusive 0 ; sh:maxInclusive 7 ; sh:maxCount 2 .
 ex:score a sh:PropertyShape ; sh:path ex:score ; sh:message "score" ; sh:datatype xsd:decimal ; sh:minInclusive -1.5 .
 ex:kind a sh:PropertyShape ; sh:path ex:kind ; sh:message "kind" ; sh:in ( ex:a ex:b "c" ) ; sh:minCount 2 .
-ex:link a sh:PropertyShape ; sh:path ex:link ; sh:message "link" ; sh:class ex:T ; sh:nodeKind sh:IRI ;
+ex:link a sh:PropertyShape ; sh:path ex:link ; sh:message "link" ; sh:class ex:T ; sh:nodeKind sh:IRI ; sh:maxCount 3 ;
   sh:disjoint ex:other .
 ex:code a sh:PropertyShape ; sh:path ex:code ; sh:message "code" ; sh:severity sh:Info ; sh:pattern "^q[0-9]+$" ;
   sh:flags "i" .

@@ -11,11 +11,13 @@ the end before the next query.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pyoxigraph as ox
-from rdflib import RDF, BNode, Graph
+from rdflib import RDF, BNode, Graph, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
@@ -32,6 +34,7 @@ _PATTERNS: dict[Node, str] = {
     SH.targetObjectsOf: "?target_any <{}> ?this .",
 }
 _TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+_CLASSES = re.compile(r"%CLASSES <([^>]*)>%")
 
 
 def run_checks(
@@ -44,10 +47,12 @@ def run_checks(
     """The validation results of the compiled checks, as pySHACL's report states them, on each
     shape's focus nodes: given, or as a graph pattern binding ?this (`target_patterns`)."""
     queries: list[tuple[Check, str]] = []
+    closures: dict[str, str] = {}
     for check in compiled.checks:
         given = focus.get(check.targeted)
         if given is None:
             continue
+        check = _with_classes(store, check, closures)
         if isinstance(given, str):
             queries.append((check, check.query.replace("%FOCUS%", given)))
             continue
@@ -91,6 +96,18 @@ def target_patterns(store: ox.Store, shapes: Shapes) -> dict[Node, str]:
             parts.append(f"VALUES ?target_class {{ {' '.join(sorted(classes))} }} ?this {_TYPE} ?target_class .")
         found[shape] = parts[0] if len(parts) == 1 else " UNION ".join(f"{{ {p} }}" for p in parts)
     return found
+
+
+def _with_classes(store: ox.Store, check: Check, closures: dict[str, str]) -> Check:
+    """The check with each `%CLASSES <C>%` replaced by C and its subclasses in the store."""
+
+    def listed(match: re.Match[str]) -> str:
+        cls = match.group(1)
+        if cls not in closures:
+            closures[cls] = " ".join(_subclasses(store, URIRef(cls)))
+        return closures[cls]
+
+    return dataclasses.replace(check, query=_CLASSES.sub(listed, check.query))
 
 
 def _subclasses(store: ox.Store, cls: Node) -> list[str]:

@@ -31,6 +31,8 @@ from rdflib.term import Node
 from graph_builder.validate import verdicts
 from graph_builder.validate.conditions import COMPONENTS, TYPE, Conditions, NotCompiled, Walk, number
 
+RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+
 _SINGLE = {
     SH.datatype,
     SH.nodeKind,
@@ -95,9 +97,16 @@ class _Checks:
         found = []
         counts = [(p, o) for p, o in constraints if p in (SH.minCount, SH.maxCount)]
         single = [(p, o) for p, o in constraints if p in _SINGLE]
-        if steps is not None and single and counts:  # the path read once: counted, and its values screened
-            detail = checks(*self.single(shape, single, steps))
-            query, parts = self.cardinality(counts, steps, [c for c, _ in self.conditions(shape, single, steps)])
+        classes = [(p, o) for p, o in constraints if p == SH["class"]] if steps and counts else []
+        if steps is not None and counts and (single or classes):  # the path read once: counted and screened
+            detail = checks(*self.single(shape, single + classes, steps))
+            screen = [c for c, _ in self.conditions(shape, single, steps)]
+            typed = "".join(
+                f" OPTIONAL {{ ?value {RDF_TYPE} ?k{i} . VALUES ?k{i} {{ %CLASSES <{o}>% }} }}"
+                for i, (_, o) in enumerate(classes)
+            )
+            screen += [f"!BOUND(?k{i})" for i in range(len(classes))]
+            query, parts = self.cardinality(counts, steps, screen, typed)
             found.append(Check(targeted, shape, query, path, tuple(parts), detail))
         else:
             if counts:
@@ -114,7 +123,7 @@ class _Checks:
                 found.append(
                     check(f"SELECT DISTINCT ?this WHERE {{ %FOCUS% {test} }}", Part(COMPONENTS[p], None, False))
                 )
-            elif p == SH["class"]:
+            elif p == SH["class"] and not classes:
                 body = f"{head}MINUS {{ {value} {TYPE} <{o}> }}"
                 found.append(check(f"SELECT DISTINCT {projection} WHERE {{ %FOCUS% {body} }}", part))
             elif p == SH.disjoint:
@@ -126,10 +135,11 @@ class _Checks:
         return found
 
     def cardinality(
-        self, counts: list[tuple[Node, Node]], steps: Walk | None, screen: list[str] | None = None
+        self, counts: list[tuple[Node, Node]], steps: Walk | None, screen: list[str] | None = None, typed: str = ""
     ) -> tuple[str, list[Part]]:
         """sh:minCount and sh:maxCount: the focus nodes with too few or too many values; with
-        `screen` (conditions on ?value), also those with a value that may violate one (?more)."""
+        `screen` (conditions on ?value, reading what `typed` adds: the value's types among a
+        class's), also those with a value that may violate one (?more)."""
         if steps is None:
             raise NotCompiled("a cardinality without a path")
         parts: list[Part] = []
@@ -148,7 +158,7 @@ class _Checks:
             flags += " (?bad > 0 AS ?more)"
         query = (
             f"SELECT ?this {flags} WHERE {{ {{ SELECT ?this (COUNT(DISTINCT ?value) AS ?n){bad} WHERE {{ %FOCUS% "
-            f"OPTIONAL {{ {steps('?this', '?value')} }} }} GROUP BY ?this }} FILTER({' || '.join(tests)}) }}"
+            f"OPTIONAL {{ {steps('?this', '?value')}{typed} }} }} GROUP BY ?this }} FILTER({' || '.join(tests)}) }}"
         )
         return query, parts
 
