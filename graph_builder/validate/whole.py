@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import RDF, BNode, Graph, URIRef
+from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
 from graph_builder.store.embedded import store_dir
 from graph_builder.validate import emit, findings
-from graph_builder.validate.checks import run_checks, target_patterns
+from graph_builder.validate.checks import closure, run_checks, target_patterns
 from graph_builder.validate.context import (
     Overlay,
     QueryCachingGraph,
@@ -183,23 +183,7 @@ def _check(batch: list[tuple[Node, list[Node]]]) -> list[tuple[Node, Node, Node]
         for r in found.subjects(RDF.type, SH.ValidationResult)
         if found.value(r, SH.focusNode) in nodes and (None, SH.detail, r) not in found
     ]
-    return _closure(found, keep)
-
-
-def _closure(graph: Graph, nodes: list[Node]) -> list[tuple[Node, Node, Node]]:
-    """The statements about these nodes and the blank nodes they lead to."""
-    triples = []
-    todo, seen = list(nodes), set()
-    while todo:
-        node = todo.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        for s, p, o in graph.triples((node, None, None)):
-            triples.append((s, p, o))
-            if isinstance(o, BNode):
-                todo.append(o)
-    return triples
+    return closure(found, keep)
 
 
 def _lookup(store: ox.Store, results: Graph) -> Graph:
