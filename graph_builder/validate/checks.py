@@ -24,6 +24,7 @@ from rdflib.term import Node
 from graph_builder.core.errors import InputError, Problem
 from graph_builder.validate import intake as sub
 from graph_builder.validate.compiled import Check, Compiled
+from graph_builder.validate.findings import closure
 from graph_builder.validate.shapes import Shapes
 
 Triple = tuple[Node, Node, Node]
@@ -185,19 +186,3 @@ def _results(graph: Graph, check: Check, rows: list[Row], paths: dict[Node, list
 def _path_statements(graph: Graph, compiled: Compiled) -> dict[Node, list[Triple]]:
     """The statements of each blank-node path (a result copies its path's structure)."""
     return {path: closure(graph, [path]) for path in {c.path for c in compiled.checks if isinstance(c.path, BNode)}}
-
-
-def closure(graph: Graph, nodes: list[Node]) -> list[Triple]:
-    """The statements about these nodes and the blank nodes they lead to."""
-    triples = []
-    todo, seen = list(nodes), set()
-    while todo:
-        node = todo.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        for s, p, o in graph.triples((node, None, None)):
-            triples.append((s, p, o))
-            if isinstance(o, BNode):
-                todo.append(o)
-    return triples

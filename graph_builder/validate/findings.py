@@ -292,17 +292,23 @@ def report_graph(results: Graph, nodes: list[Node], conforms: bool) -> Graph:
     report = BNode()
     graph.add((report, RDF.type, SH.ValidationReport))
     graph.add((report, SH.conforms, Literal(conforms)))
-    todo = list(nodes)
     for node in nodes:
         graph.add((report, SH.result, node))
-    seen: set[Node] = set()
+    graph.addN((s, p, o, graph) for s, p, o in closure(results, nodes))
+    return graph
+
+
+def closure(graph: Graph, nodes: list[Node]) -> list[tuple[Node, Node, Node]]:
+    """The statements about these nodes and the blank nodes they lead to."""
+    triples = []
+    todo, seen = list(nodes), set()
     while todo:
         node = todo.pop()
         if node in seen:
             continue
         seen.add(node)
-        for _, p, o in results.triples((node, None, None)):
-            graph.add((node, p, o))
+        for s, p, o in graph.triples((node, None, None)):
+            triples.append((s, p, o))
             if isinstance(o, BNode):
                 todo.append(o)
-    return graph
+    return triples

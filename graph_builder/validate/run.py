@@ -7,12 +7,13 @@
 The data is the reference graph plus the submission. A submitted register row replaces
 the reference's row with the same key: the statements of the nodes it builds (and of
 their sub-nodes, e.g. .../interval) are dropped from the reference first, so an updated
-row is checked as the update it is. The query engine (pyoxigraph) then selects what
-pySHACL needs (DESIGN.md, measured facts): the nodes each shape targets, among the nodes
+row is checked as the update it is. The query engine (pyoxigraph) then selects what the
+checks need (DESIGN.md, measured facts): the nodes each shape targets, among the nodes
 the submission describes (shapes.py), and the context of those nodes (their statements,
 what they point to two steps out, the nodes that point to them through the links the
-rules follow back, the programmes and the ontology). pySHACL checks them without
-inference; only their results are reported. Nothing here prints; report.py renders.
+rules follow back, the programmes and the ontology). The checks run on that context
+(engine.py: queries, and pySHACL for what they cannot say), without inference; only
+the results about the submission's nodes are reported. Nothing here prints; report.py renders.
 """
 
 from __future__ import annotations
@@ -150,7 +151,7 @@ def validate(
 ) -> Report:
     """Check the files together with the reference graph; report on their own nodes only.
 
-    `whole_reference` gives pySHACL the whole graph instead of the submission's context
+    `whole_reference` checks on the whole graph instead of the submission's context
     (the same results, slower: tests compare the two). `emit_data` is a file to write that
     whole graph to (the reference less the rows the submission replaces, plus the
     submission), for another SHACL engine: its results on the submission's nodes are these.

@@ -21,7 +21,7 @@ from rdflib.term import Node
 
 from graph_builder.store.embedded import store_dir
 from graph_builder.validate import emit, findings
-from graph_builder.validate.checks import closure, run_checks, target_patterns
+from graph_builder.validate.checks import run_checks, target_patterns
 from graph_builder.validate.context import (
     Overlay,
     QueryCachingGraph,
@@ -31,7 +31,7 @@ from graph_builder.validate.context import (
     run_pyshacl,
 )
 from graph_builder.validate.engine import plan
-from graph_builder.validate.findings import Report
+from graph_builder.validate.findings import Report, closure
 from graph_builder.validate.run import Reference
 from graph_builder.validate.shapes import Shapes
 
